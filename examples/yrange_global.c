@@ -1,0 +1,33 @@
+/* 02_yrange_global.py: the generator reads a global the caller changes between
+ * next() calls; the generator sees the new value when it resumes. */
+#include <stdio.h>
+
+#include "yieldloop.h"
+
+static int64_t x;
+
+static yl_value_t yrange(yl_gen_t *g, void *arg) {
+  int64_t n = *(int64_t *)arg;
+  int64_t i = 0;
+  /* global x */
+  while (i < n) {
+    yl_value_t sent;
+    if (yl_yield(g, yl_int(i + x), &sent) < 0) return yl_raise(sent);
+    i += 1;
+  }
+  return yl_none();
+}
+
+int main(void) {
+  int64_t n = 6;
+  yl_value_t v;
+  x = 1;
+  yl_gen_t *g = yl_gen_new("yrange", yrange, &n);
+  yl_gen_next(g, &v);
+  printf("%lld\n", (long long)v.as.i);
+  x = 2;
+  yl_gen_next(g, &v);
+  printf("%lld\n", (long long)v.as.i);
+  yl_gen_free(g);
+  return 0;
+}

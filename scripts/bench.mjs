@@ -1,0 +1,329 @@
+#!/usr/bin/env node
+// npm run bench: yieldloop's generator switch against its peers, measured in one run on
+// this machine, printed as one table (ns per operation, median of several rounds) with
+// the project's targets judged from it, and written to build/bench.md and build/bench.json.
+//
+// Programs timed (each prints `case=... depth=D frames=F iters=N ns=X` lines):
+//   yieldloop native   build/native/bench/yl_bench          (scripts/bench/yl_bench.c)
+//   yieldloop wasm     build/wasm/bench/yl_bench.js in Node (the same C, Asyncify backend)
+//   CPython            python3 scripts/bench/gen_bench.py
+//   Node JS generators node scripts/bench/gen_bench.mjs
+//   emscripten fibers  build/bench-baseline/fiber_swap.js, built here from
+//                      scripts/bench/baseline/fiber_swap.c with emcc -O2 -sASYNCIFY
+// Every program runs once per round, in a rotating order, so load that comes and goes
+// (this is a 2-core VM) spreads over all of them; each figure is the median over rounds.
+//
+// Usage: node scripts/bench.mjs [--rounds N] [--time S] [--quick] [--strict]
+//                               [--native-dir build/native] [--wasm-dir build/wasm]
+//   --time S    seconds per timed repetition (default 0.25; the program calibrates N)
+//   --quick     3 rounds of 0.1 s, for a smoke test
+//   --strict    exit 1 if a target fails (by default only a program that fails does)
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const rel = (p) => path.relative(root, p) || '.';
+
+// ---- options ----
+
+const opts = { rounds: 7, time: 0.25, strict: false, nativeDir: 'build/native', wasmDir: 'build/wasm' };
+{
+  const argv = process.argv.slice(2);
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const val = () => {
+      if (i + 1 >= argv.length) usage(`${a} needs a value`);
+      return argv[++i];
+    };
+    if (a === '--rounds') opts.rounds = Number(val());
+    else if (a === '--time') opts.time = Number(val());
+    else if (a === '--quick') Object.assign(opts, { rounds: 3, time: 0.1 });
+    else if (a === '--strict') opts.strict = true;
+    else if (a === '--native-dir') opts.nativeDir = val();
+    else if (a === '--wasm-dir') opts.wasmDir = val();
+    else usage(`unknown option ${a}`);
+  }
+  if (!(opts.rounds >= 1 && opts.time > 0)) usage('--rounds must be >= 1 and --time > 0');
+}
+
+function usage(msg) {
+  console.error(`bench: ${msg}\nusage: node scripts/bench.mjs [--rounds N] [--time S] [--quick] [--strict] ` +
+    '[--native-dir DIR] [--wasm-dir DIR]');
+  process.exit(2);
+}
+
+const log = (msg) => process.stderr.write(`bench: ${msg}\n`);
+const t0 = Date.now();
+
+// ---- the machine ----
+
+function firstLine(cmd, args, env) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, ...env } });
+  if (r.error || r.status !== 0) return null;
+  return `${r.stdout}${r.stderr}`.split('\n').find((l) => l.trim()) ?? null;
+}
+
+function cpuModel() {
+  try {
+    const info = readFileSync('/proc/cpuinfo', 'utf8');
+    const field = (name) => info.match(new RegExp(`^${name}\\s*:\\s*(.*)$`, 'm'))?.[1]?.trim();
+    const model = field('model name') ?? os.cpus()[0]?.model ?? 'unknown';
+    const family = field('cpu family'), number = field('model'), mhz = field('cpu MHz');
+    const vm = / hypervisor( |$)/m.test(field('flags') ?? '') ? ', virtual machine' : '';
+    return `${model}${family ? ` (family ${family} model ${number})` : ''}` +
+      `${mhz ? `, cpu MHz ${Math.round(Number(mhz))} as /proc/cpuinfo reports it` : ''}${vm}`;
+  } catch {
+    return os.cpus()[0]?.model ?? 'unknown';
+  }
+}
+
+const EMCC_ENV = { NODE_PATH: process.env.NODE_PATH || '/usr/share/nodejs' };
+const machine = {
+  cpu: cpuModel(),
+  cores: os.availableParallelism ? os.availableParallelism() : os.cpus().length,
+  os: `${os.type()} ${os.release()} ${os.arch()}`,
+  node: process.version,
+  python: firstLine('python3', ['--version']) ?? 'not found',
+  emcc: ((v) => (v ? `emcc ${v.match(/\d+\.\d+\.\d+/)?.[0] ?? v}` : 'not found'))(firstLine('emcc', ['--version'], EMCC_ENV)),
+  gcc: firstLine('gcc', ['--version']) ?? 'not found',
+  loadavg_start: os.loadavg().map((x) => x.toFixed(2)).join(' '),
+  backends: {},
+};
+
+// ---- the programs ----
+
+// The naive baseline is not part of the CMake build: build it here, every run (~1 s).
+function buildFiberBaseline() {
+  const src = path.join(root, 'scripts/bench/baseline/fiber_swap.c');
+  const dir = path.join(root, 'build/bench-baseline');
+  const out = path.join(dir, 'fiber_swap.js');
+  mkdirSync(dir, { recursive: true });
+  // The glue is CommonJS; the package.json above build/ says "module".
+  writeFileSync(path.join(dir, 'package.json'), '{ "type": "commonjs" }\n');
+  try {
+    execFileSync('emcc', ['-O2', '-sASYNCIFY', '-sENVIRONMENT=node', '-Wall', '-Wextra', '-Werror', src, '-o', out], {
+      env: { ...process.env, ...EMCC_ENV },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    return out;
+  } catch (e) {
+    log(`cannot build the emscripten_fiber_swap baseline: ${e.stderr?.toString().trim() || e.message}`);
+    return null;
+  }
+}
+
+// wasm/run.mjs (the wasm build's own runner) if there is one, else ours.
+const wasmRunner = existsSync(path.join(root, 'wasm/run.mjs'))
+  ? path.join(root, 'wasm/run.mjs')
+  : path.join(root, 'scripts/bench/run-wasm.mjs');
+
+const T = String(opts.time);
+const nativeExe = path.resolve(root, opts.nativeDir, 'bench/yl_bench');
+const wasmJs = path.resolve(root, opts.wasmDir, 'bench/yl_bench.js');
+log(`building the emscripten_fiber_swap baseline (emcc -O2 -sASYNCIFY) into build/bench-baseline/`);
+const fiberJs = buildFiberBaseline();
+
+const programs = [
+  { id: 'native', name: 'yieldloop native', cmd: nativeExe, args: ['--time', T, '--frames', '0,20,50'],
+    need: nativeExe },
+  { id: 'wasm', name: 'yieldloop wasm', cmd: process.execPath,
+    args: [wasmRunner, wasmJs, '--time', T, '--frames', '0,20,50'], need: wasmJs },
+  { id: 'python', name: 'CPython', cmd: 'python3', args: [path.join(root, 'scripts/bench/gen_bench.py'), '--time', T] },
+  { id: 'js', name: 'Node JS generator', cmd: process.execPath,
+    args: [path.join(root, 'scripts/bench/gen_bench.mjs'), '--time', T] },
+  { id: 'fiber', name: 'emscripten_fiber_swap', cmd: process.execPath,
+    args: ['--no-experimental-fetch', fiberJs ?? '', '--time', T, '--frames', '0,20,50'], need: fiberJs ?? '' },
+];
+
+const failures = []; // programs that could not run or failed
+const samples = new Map(); // "impl|case|depth|frames" -> { ns: [], iters: [], rounds: [] }
+
+function runProgram(p, round) {
+  if (p.need !== undefined && !existsSync(p.need)) {
+    if (!p.missing) failures.push(`${p.name}: ${p.need ? rel(p.need) : 'program'} missing (npm run build?)`);
+    p.missing = true;
+    return;
+  }
+  const r = spawnSync(p.cmd, p.args, { cwd: root, encoding: 'utf8', timeout: 120_000 });
+  if (r.error || r.status !== 0) {
+    const why = r.error ? r.error.message : `exit ${r.status ?? r.signal}: ${r.stderr.trim().split('\n').slice(-3).join(' / ')}`;
+    failures.push(`${p.name}: ${why}`);
+    p.missing = true;
+    return;
+  }
+  for (const line of r.stdout.split('\n')) {
+    const kv = Object.fromEntries(line.trim().split(/\s+/).filter((w) => w.includes('=')).map((w) => w.split('=')));
+    if (kv.backend) machine.backends[p.id] = kv.backend;
+    if (!kv.case || kv.ns === undefined) continue;
+    const key = [p.id, kv.case, kv.depth ?? 0, kv.frames ?? 0].join('|');
+    if (!samples.has(key)) samples.set(key, { ns: [], iters: [], rounds: [] });
+    const s = samples.get(key);
+    s.ns.push(Number(kv.ns));
+    s.iters.push(Number(kv.iters));
+    s.rounds.push(round);
+  }
+}
+
+for (let round = 0; round < opts.rounds; round++) {
+  const order = programs.map((_, i) => programs[(i + round) % programs.length]).filter((p) => !p.missing);
+  log(`round ${round + 1}/${opts.rounds}: ${order.map((p) => p.id).join(', ')}`);
+  for (const p of order) runProgram(p, round);
+}
+machine.loadavg_end = os.loadavg().map((x) => x.toFixed(2)).join(' ');
+
+// ---- figures ----
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+function get(impl, kase, depth = 0, frames = 0) {
+  const s = samples.get([impl, kase, depth, frames].join('|'));
+  return s && s.ns.length ? median(s.ns) : null;
+}
+
+// a/b for two measurements of one program: the median over rounds of the ratio within
+// each round (both taken in the same process, seconds apart), so load that drifts between
+// rounds cancels out.
+function pairedRatio(a, b) {
+  const sa = samples.get(a.join('|')), sb = samples.get(b.join('|'));
+  if (!sa || !sb) return null;
+  const ratios = [];
+  sa.rounds.forEach((r, i) => {
+    const j = sb.rounds.indexOf(r);
+    if (j >= 0) ratios.push(sa.ns[i] / sb.ns[j]);
+  });
+  return ratios.length ? median(ratios) : null;
+}
+
+const fmt = (x) => (x == null ? '—' : x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0));
+
+const columns = [
+  ['native', 'yieldloop native'],
+  ['wasm', 'yieldloop wasm (Node)'],
+  ['python', `CPython ${machine.python.replace(/^Python /, '')}`],
+  ['js', `Node ${process.version} JS generator`],
+  ['fiber', 'emscripten_fiber_swap (wasm)'],
+];
+
+// Each row: a label and, per column, which measurement fills it (null: not applicable).
+const rows = [
+  ['send round trip: `v = g.send(v)`, the generator yields back', {
+    native: ['send'], wasm: ['send'], python: ['send'], js: ['send'], fiber: ['fiber', 0, 0] }],
+  ...[1, 4, 16].map((d) => [`send through a \`yield from\` chain of depth ${d}`, {
+    native: ['depth', d], wasm: ['depth', d], python: ['depth', d], js: ['depth', d] }]),
+  ...[0, 20, 50].map((f) => [`send, resumer ${f} C frames deep`, {
+    native: ['resumer', 0, f], wasm: ['resumer', 0, f], fiber: ['fiber', 0, f] }]),
+  ['floor: bare switch round trip (`yl__ctx_resume`/`yl__ctx_yield`)', { native: ['floor-ctx'], wasm: ['floor-ctx'] }],
+  ['floor: `yl_coro_resume`/`yl_coro_yield` round trip', { native: ['floor-coro'], wasm: ['floor-coro'] }],
+];
+
+const table = rows.map(([label, cells]) => ({
+  label,
+  cells: Object.fromEntries(columns.map(([id]) => [id, cells[id] ? get(id, ...cells[id]) : null])),
+  na: Object.fromEntries(columns.map(([id]) => [id, !cells[id]])),
+}));
+
+// ---- targets ----
+
+// Across programs: the ratio of the medians; within one program: paired by round.
+const ratio = (a, b) => (a == null || b == null ? null : a / b);
+const send = (impl) => get(impl, 'send');
+const targets = [
+  { name: 'wasm send round trip <= CPython\'s', value: ratio(send('wasm'), send('python')), unit: 'x CPython',
+    ok: (v) => v <= 1, required: '<= 1' },
+  { name: 'wasm >= 10x faster than emscripten_fiber_swap', value: ratio(get('fiber', 'fiber', 0, 0), send('wasm')),
+    unit: 'x faster', ok: (v) => v >= 10, required: '>= 10' },
+  { name: 'native >= 3x faster than CPython', value: ratio(send('python'), send('native')), unit: 'x faster',
+    ok: (v) => v >= 3, required: '>= 3' },
+  { name: 'native send within 1.5x of the bare switch', value: pairedRatio(['native', 'send', 0, 0], ['native', 'floor-ctx', 0, 0]),
+    unit: 'x bare switch', ok: (v) => v <= 1.5, required: '<= 1.5' },
+  ...['native', 'wasm'].map((impl) => ({
+    name: `${impl}: depth 16 within 2x of depth 1`, value: pairedRatio([impl, 'depth', 16, 0], [impl, 'depth', 1, 0]),
+    unit: 'x depth 1', ok: (v) => v <= 2, required: '<= 2' })),
+  ...['native', 'wasm'].map((impl) => ({
+    name: `${impl}: resumer 20 frames deep costs the same as 0 (within 10%)`,
+    value: pairedRatio([impl, 'resumer', 0, 20], [impl, 'resumer', 0, 0]), unit: 'x 0 deep',
+    ok: (v) => Math.abs(v - 1) <= 0.1, required: '0.90 .. 1.10' })),
+];
+for (const t of targets) t.result = t.value == null ? 'n/a' : t.ok(t.value) ? 'PASS' : 'FAIL';
+
+// ---- output ----
+
+function mdTable(header, body) {
+  const esc = (s) => String(s).replace(/\|/g, '\\|');
+  return [
+    `| ${header.map(esc).join(' | ')} |`,
+    `|${header.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
+    ...body.map((r) => `| ${r.map(esc).join(' | ')} |`),
+  ].join('\n');
+}
+
+// How noisy the run was: the widest spread (max - min over rounds, relative to the median).
+const spreads = [...samples].map(([key, s]) => [key, (Math.max(...s.ns) - Math.min(...s.ns)) / median(s.ns)]);
+const widest = spreads.reduce((a, b) => (b[1] > a[1] ? b : a), ['', 0]);
+const medianSpread = spreads.length ? median(spreads.map(([, x]) => x)) : 0;
+
+const elapsed = (Date.now() - t0) / 1000;
+const md = [
+  `# yieldloop benchmark`,
+  '',
+  `ns per operation, median of ${opts.rounds} rounds of about ${opts.time} s each; all measured in this one run ` +
+    `(${new Date(t0).toISOString()}, ${elapsed.toFixed(0)} s). A round trip is one resume and one yield. ` +
+    `Depth d: the caller sends to the outermost of d generators each \`yield from\` the next, over the one that yields. ` +
+    `Resumer F frames deep: the send loop runs at the bottom of F noinline recursive C calls. ` +
+    `emscripten_fiber_swap: a bare pair of fibers swapping (no generator), the naive Asyncify baseline.`,
+  '',
+  mdTable(['ns per op', ...columns.map(([, name]) => name)],
+    table.map((r) => [r.label, ...columns.map(([id]) => (r.na[id] ? '' : fmt(r.cells[id])))])),
+  '',
+  `Spread over rounds (max - min, relative to the median): ${(medianSpread * 100).toFixed(0)}% typically, ` +
+    `${(widest[1] * 100).toFixed(0)}% at worst (${widest[0].replace(/\|/g, ' ')}).`,
+  '',
+  '## Targets',
+  '',
+  'Ratios between programs are ratios of the medians above; ratios within one program are the median ' +
+    'over rounds of the ratio measured within each round.',
+  '',
+  mdTable(['target', 'measured', 'required', 'result'],
+    targets.map((t) => [t.name, t.value == null ? '—' : `${t.value.toFixed(2)} ${t.unit}`, t.required, t.result])),
+  '',
+  '## Machine',
+  '',
+  `- CPU: ${machine.cpu}, ${machine.cores} cores (${machine.os})`,
+  `- load average (1, 5, 15 min): ${machine.loadavg_start} at start, ${machine.loadavg_end} at end`,
+  `- Node ${machine.node}; ${machine.python}; ${machine.emcc}; ${machine.gcc}`,
+  `- backends: native ${machine.backends.native ?? '—'}, wasm ${machine.backends.wasm ?? '—'}, ` +
+    `baseline ${machine.backends.fiber ?? '—'}`,
+  ...(failures.length ? ['', '## Failures', '', ...failures.map((f) => `- ${f}`)] : []),
+  '',
+].join('\n');
+
+const json = {
+  date: new Date(t0).toISOString(),
+  seconds: elapsed,
+  config: { rounds: opts.rounds, time_per_rep_s: opts.time, native_dir: opts.nativeDir, wasm_dir: opts.wasmDir },
+  machine,
+  columns: Object.fromEntries(columns),
+  table: table.map((r) => ({ label: r.label, ns: r.cells })),
+  measurements: [...samples].map(([key, s]) => {
+    const [impl, kase, depth, frames] = key.split('|');
+    return { impl, case: kase, depth: Number(depth), frames: Number(frames), median_ns: median(s.ns),
+      min_ns: Math.min(...s.ns), max_ns: Math.max(...s.ns), samples_ns: s.ns, rounds: s.rounds, iters: s.iters };
+  }),
+  targets: targets.map(({ name, value, unit, required, result }) => ({ name, value, unit, required, result })),
+  failures,
+};
+
+mkdirSync(path.join(root, 'build'), { recursive: true });
+writeFileSync(path.join(root, 'build/bench.md'), md);
+writeFileSync(path.join(root, 'build/bench.json'), `${JSON.stringify(json, null, 2)}\n`);
+process.stdout.write(md);
+log(`wrote build/bench.md and build/bench.json in ${elapsed.toFixed(0)} s`);
+if (failures.length) process.exit(1);
+if (opts.strict && targets.some((t) => t.result === 'FAIL')) process.exit(1);

@@ -1,0 +1,148 @@
+/* Asyncify backend: coroutine switches inside a WebAssembly module, no JS per switch.
+ *
+ * Binaryen's Asyncify pass (run after link by emscripten.cmake) instruments every
+ * function that may be on a coroutine's stack when it yields: at a yield its frames
+ * return one by one, saving their live locals ("unwinding"), and at the next resume
+ * they are called again and skip ahead to where they were ("rewinding"). The four
+ * asyncify.* imports below are turned by the pass into internal calls.
+ *
+ * What is saved: the instrumented frames between resume and yield, and the C stack
+ * pointer at the yield. What is not: the C stack (it stays where it is, in the
+ * coroutine's own region), the resumer's frames (resume, calling stop_unwind and
+ * start_rewind, is runtime code the pass leaves alone, so an unwind ends there and
+ * resuming from deep in a call chain costs nothing), and uninstrumented frames (a
+ * yield below one of them is undefined: see wasm/README.md).
+ *
+ * Overflow. The pass checks nothing while it unwinds: it writes the frames at
+ * `current` and up, however far that goes, and traps afterwards if `current` passed
+ * `end`. So the unwind goes into one scratch buffer far larger than any coroutine's
+ * region (its `end` set out of reach so the pass never traps), and the result is
+ * checked and copied to the coroutine's region, between the canary and the C stack
+ * pointer recorded at the yield. Save data that does not fit, or a C stack that ran
+ * over the canary at the region's bottom, makes resume return YL_ESTACKOVERFLOW and
+ * the context dead, before anything outside the region is written. The C stack
+ * itself is not bounds-checked while it runs: a frame reaching below the region is
+ * only noticed at the next switch if it wrote the canary.
+ */
+#include <emscripten/console.h> /* _emscripten_err: through the module's printErr */
+#include <stdlib.h>
+
+#include "ctx.h"
+#include "yl_error.h"
+
+const char yl__ctx_backend[] = "asyncify";
+
+/* Binaryen's entry points, as imports the --asyncify pass resolves to its own
+ * functions; the JS stubs that satisfy emcc's link check (wasm/yl_asyncify.js)
+ * are never called. */
+#define YL__ASYNCIFY(name) __attribute__((import_module("asyncify"), import_name(#name)))
+YL__ASYNCIFY(start_unwind) void yl__asyncify_start_unwind(void *data);
+YL__ASYNCIFY(stop_unwind) void yl__asyncify_stop_unwind(void);
+YL__ASYNCIFY(start_rewind) void yl__asyncify_start_rewind(void *data);
+YL__ASYNCIFY(stop_rewind) void yl__asyncify_stop_rewind(void);
+
+/* The unwind scratch buffer. Each unwound frame takes 4 bytes plus its live locals
+ * and also holds them in a frame of the engine's own stack (about 1 MiB in V8), so
+ * an unwind that outgrows this would have overflowed the engine first. */
+#ifndef YL_ASYNCIFY_SCRATCH
+#define YL_ASYNCIFY_SCRATCH (1024 * 1024)
+#endif
+static uint64_t scratch[YL_ASYNCIFY_SCRATCH / 8];
+static struct {
+  uintptr_t current, end;
+} unwind = {0, UINTPTR_MAX}; /* end out of reach: the pass must not trap, we check */
+
+/* Written at the region's bottom; checked at each return to resume. */
+static const uint64_t canary[2] = {0x7972616e61635f6cULL, 0x0ddba11c0ffee00dULL};
+
+static inline uintptr_t sp_get(void) {
+  uintptr_t sp;
+  __asm__ volatile(".globaltype __stack_pointer, i32\n"
+                   "global.get __stack_pointer\n"
+                   "local.set %0"
+                   : "=r"(sp));
+  return sp;
+}
+
+static inline void sp_set(uintptr_t sp) {
+  __asm__ volatile(".globaltype __stack_pointer, i32\n"
+                   "local.get %0\n"
+                   "global.set __stack_pointer" ::"r"(sp));
+}
+
+static int canary_intact(const yl__ctx *c) {
+  const uint64_t *w = (const uint64_t *)c->lo;
+  return w[0] == canary[0] && w[1] == canary[1];
+}
+
+void yl__ctx_init(yl__ctx *c, void *lo, size_t size, yl__ctx_entry entry, void *arg) {
+  c->lo = lo;
+  c->size = size;
+  c->sp = ((uintptr_t)lo + size) & ~(uintptr_t)15;
+  c->rewind_current = c->rewind_end = 0;
+  c->entry = entry;
+  c->arg = arg;
+  c->state = YL__CTX_FRESH;
+  uint64_t *w = lo;
+  w[0] = canary[0];
+  w[1] = canary[1];
+}
+
+/* Moves the frames just unwound into c's region, below the C stack pointer at the
+ * yield; 1 if they fit and nothing overflowed. */
+static int keep_saved_frames(yl__ctx *c) {
+  size_t used = unwind.current - (uintptr_t)scratch;
+  if (used > sizeof scratch) {
+    /* The unwind wrote past the scratch buffer: memory is corrupt, stop now. */
+    _emscripten_err("yieldloop: a coroutine's yield saved more than YL_ASYNCIFY_SCRATCH "
+                    "bytes of frames; aborting");
+    abort();
+  }
+  uintptr_t dst = (uintptr_t)c->lo + sizeof canary;
+  if (!canary_intact(c) || c->sp < dst || used > c->sp - dst) return 0;
+  /* The pass saves 4-byte units; copying by 8 is measurably faster than by 4. */
+  uint64_t *to = (uint64_t *)dst;
+  for (size_t i = 0; i < used / 8; i++) to[i] = scratch[i];
+  if (used & 4) ((uint32_t *)to)[used / 4 - 1] = ((const uint32_t *)scratch)[used / 4 - 1];
+  c->rewind_current = c->rewind_end = dst + used;
+  return 1;
+}
+
+int yl__asyncify_resume(yl__ctx *c) {
+  uintptr_t caller_sp = sp_get();
+  sp_set(c->sp);
+  if (c->state == YL__CTX_SUSPENDED) {
+    c->state = YL__CTX_REWINDING;
+    yl__asyncify_start_rewind(&c->rewind_current);
+  } else {
+    c->state = YL__CTX_RUNNING;
+  }
+  c->entry(c->arg);
+  sp_set(caller_sp);
+  if (c->state == YL__CTX_UNWINDING) {
+    yl__asyncify_stop_unwind();
+    if (keep_saved_frames(c)) {
+      c->state = YL__CTX_SUSPENDED;
+      return 1;
+    }
+  } else if (canary_intact(c)) {
+    c->state = YL__CTX_FINISHED;
+    return 0;
+  }
+  c->state = YL__CTX_BROKEN;
+  return YL_ESTACKOVERFLOW;
+}
+
+void yl__asyncify_yield(yl__ctx *c) {
+  if (c->state == YL__CTX_REWINDING) {
+    /* Called again by the rewound frames: the resume is complete. */
+    yl__asyncify_stop_rewind();
+    c->state = YL__CTX_RUNNING;
+    return;
+  }
+  /* Unwinding skips epilogues, so the stack pointer to come back to is taken here. */
+  c->sp = sp_get();
+  c->state = YL__CTX_UNWINDING;
+  unwind.current = (uintptr_t)scratch;
+  yl__asyncify_start_unwind(&unwind);
+}

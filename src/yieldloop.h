@@ -1,0 +1,21 @@
+/* yieldloop: Python's generators and asyncio's event loop as a small C library,
+ * native and WebAssembly. Include this umbrella header; each layer's header documents
+ * its functions:
+ *   yl_error.h  result codes          yl_value.h  values and their ownership
+ *   yl_exc.h    exceptions            yl_coro.h   stackful coroutines
+ *   yl_gen.h    generators (next/send/throw/close, yield from)
+ */
+#ifndef YIELDLOOP_H
+#define YIELDLOOP_H
+
+#define YL_VERSION_MAJOR 0
+#define YL_VERSION_MINOR 1
+#define YL_VERSION_PATCH 0
+
+#include "yl_coro.h"
+#include "yl_error.h"
+#include "yl_exc.h"
+#include "yl_gen.h"
+#include "yl_value.h"
+
+#endif

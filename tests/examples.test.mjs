@@ -1,0 +1,51 @@
+// The document's examples: each C port prints byte for byte what CPython 3.11 printed
+// (tests/fixtures/examples/*.out), natively and as wasm under Node.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const fixtures = path.join(root, 'tests/fixtures/examples');
+
+export const examples = [
+  ['yrange', '01_yrange'],
+  ['yrange_global', '02_yrange_global'],
+  ['jumping_range', '03_jumping_range'],
+  ['pipeline', '04_pipeline'],
+  ['pipeline_yield_from', '05_pipeline_yield_from'],
+  ['return_value', '06_return_value'],
+];
+
+function run(cmd, args) {
+  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.error, undefined, `${cmd} failed to start: ${r.error}`);
+  assert.equal(r.status, 0, `${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return r.stdout;
+}
+
+for (const [name, fixture] of examples) {
+  const expected = readFileSync(path.join(fixtures, `${fixture}.out`), 'utf8');
+
+  test(`${fixture}: native ${name} prints what CPython printed`, () => {
+    const exe = path.join(root, 'build/native/examples', name);
+    assert.ok(existsSync(exe), `${exe} missing: run npm run build`);
+    assert.equal(run(exe, []), expected);
+  });
+
+  test(`${fixture}: wasm ${name} under Node prints what CPython printed`, () => {
+    assert.equal(run(process.execPath, ['scripts/run-example.mjs', name]), expected);
+  });
+}
+
+// The fixtures are CPython 3.11's own output (Debian 12's python3 is 3.11): re-check them.
+test('fixtures match what CPython 3.11 prints', () => {
+  const v = spawnSync('python3', ['-c', 'import sys; print(sys.version_info[:2])'], { encoding: 'utf8' });
+  assert.equal(v.stdout.trim(), '(3, 11)', 'python3 must be CPython 3.11');
+  for (const [, fixture] of examples) {
+    const out = spawnSync('python3', [`${fixture}.py`], { cwd: fixtures, encoding: 'utf8' });
+    assert.equal(out.stdout, readFileSync(path.join(fixtures, `${fixture}.out`), 'utf8'), fixture);
+  }
+});
