@@ -10,6 +10,7 @@
 //   Node JS generators node scripts/bench/gen_bench.mjs
 //   emscripten fibers  build/bench-baseline/fiber_swap.js, built here from
 //                      scripts/bench/baseline/fiber_swap.c with emcc -O2 -sASYNCIFY
+// The two yieldloop programs are first copied to build/bench-run/ and run from there.
 // Every program runs once per round, in a rotating order, so load that comes and goes
 // (this is a 2-core VM) spreads over all of them; each figure is the median over rounds.
 //
@@ -19,7 +20,7 @@
 //   --quick     3 rounds of 0.1 s, for a smoke test
 //   --strict    exit 1 if a target fails (by default only a program that fails does)
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,6 +96,8 @@ const machine = {
 
 // ---- the programs ----
 
+const failures = []; // programs that could not be built, run, or failed
+
 // The naive baseline is not part of the CMake build: build it here, every run (~1 s).
 function buildFiberBaseline() {
   const src = path.join(root, 'scripts/bench/baseline/fiber_swap.c');
@@ -110,44 +113,60 @@ function buildFiberBaseline() {
     });
     return out;
   } catch (e) {
-    log(`cannot build the emscripten_fiber_swap baseline: ${e.stderr?.toString().trim() || e.message}`);
+    failures.push(`emscripten_fiber_swap: cannot build ${rel(src)}: ${e.stderr?.toString().trim() || e.message}`);
     return null;
   }
 }
 
-// wasm/run.mjs (the wasm build's own runner) if there is one, else ours.
-const wasmRunner = existsSync(path.join(root, 'wasm/run.mjs'))
-  ? path.join(root, 'wasm/run.mjs')
-  : path.join(root, 'scripts/bench/run-wasm.mjs');
+// The wasm build's own runner: `node wasm/run.mjs <module.js> [args...]`.
+const wasmRunner = path.join(root, 'wasm/run.mjs');
+
+// The programs under test are copied first to build/bench-run/: a build started while
+// this runs (npm run build in another shell) must not swap them between rounds.
+function snapshot(files, into) {
+  const dir = path.join(root, 'build/bench-run', into);
+  mkdirSync(dir, { recursive: true });
+  const copies = files.map((f) => {
+    const to = path.join(dir, path.basename(f));
+    if (existsSync(f)) copyFileSync(f, to); // keeps the mode: executables stay executable
+    else rmSync(to, { force: true });
+    return to;
+  });
+  return copies[0];
+}
 
 const T = String(opts.time);
-const nativeExe = path.resolve(root, opts.nativeDir, 'bench/yl_bench');
-const wasmJs = path.resolve(root, opts.wasmDir, 'bench/yl_bench.js');
+const nativeBuilt = path.resolve(root, opts.nativeDir, 'bench/yl_bench');
+const nativeExe = snapshot([nativeBuilt], 'native');
+const wasmBuilt = path.resolve(root, opts.wasmDir, 'bench/yl_bench.js');
+const wasmJs = snapshot([wasmBuilt, wasmBuilt.replace(/\.js$/, '.wasm')], 'wasm');
+writeFileSync(path.join(path.dirname(wasmJs), 'package.json'), '{ "type": "module" }\n');
 log(`building the emscripten_fiber_swap baseline (emcc -O2 -sASYNCIFY) into build/bench-baseline/`);
 const fiberJs = buildFiberBaseline();
 
 const programs = [
   { id: 'native', name: 'yieldloop native', cmd: nativeExe, args: ['--time', T, '--frames', '0,20,50'],
-    need: nativeExe },
+    need: nativeExe, built: nativeBuilt },
   { id: 'wasm', name: 'yieldloop wasm', cmd: process.execPath,
-    args: [wasmRunner, wasmJs, '--time', T, '--frames', '0,20,50'], need: wasmJs },
+    args: [wasmRunner, wasmJs, '--time', T, '--frames', '0,20,50'], need: wasmJs, built: wasmBuilt, needRunner: wasmRunner },
   { id: 'python', name: 'CPython', cmd: 'python3', args: [path.join(root, 'scripts/bench/gen_bench.py'), '--time', T] },
   { id: 'js', name: 'Node JS generator', cmd: process.execPath,
     args: [path.join(root, 'scripts/bench/gen_bench.mjs'), '--time', T] },
   { id: 'fiber', name: 'emscripten_fiber_swap', cmd: process.execPath,
-    args: ['--no-experimental-fetch', fiberJs ?? '', '--time', T, '--frames', '0,20,50'], need: fiberJs ?? '' },
+    args: ['--no-experimental-fetch', fiberJs, '--time', T, '--frames', '0,20,50'], missing: !fiberJs },
 ];
 
-const failures = []; // programs that could not run or failed
 const samples = new Map(); // "impl|case|depth|frames" -> { ns: [], iters: [], rounds: [] }
 
 function runProgram(p, round) {
-  if (p.need !== undefined && !existsSync(p.need)) {
-    if (!p.missing) failures.push(`${p.name}: ${p.need ? rel(p.need) : 'program'} missing (npm run build?)`);
-    p.missing = true;
-    return;
+  for (const [need, shown] of [[p.need, p.built], [p.needRunner, p.needRunner]]) {
+    if (need !== undefined && !existsSync(need)) {
+      failures.push(`${p.name}: ${rel(shown)} missing (npm run build?)`);
+      p.missing = true;
+      return;
+    }
   }
-  const r = spawnSync(p.cmd, p.args, { cwd: root, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(p.cmd, p.args, { cwd: root, encoding: 'utf8', timeout: 60_000 });
   if (r.error || r.status !== 0) {
     const why = r.error ? r.error.message : `exit ${r.status ?? r.signal}: ${r.stderr.trim().split('\n').slice(-3).join(' / ')}`;
     failures.push(`${p.name}: ${why}`);

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runModule } from '../wasm/run.mjs';
+import { quietOnClosedPipe, runModule } from '../wasm/run.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const [name, ...args] = process.argv.slice(2);
@@ -17,9 +17,10 @@ if (!name) {
 }
 const js = path.resolve(root, process.env.YL_WASM_DIR || 'build/wasm', 'examples', `${name}.js`);
 if (!existsSync(js)) {
-  console.error(`run-example: ${path.relative(root, js)} not found: build the wasm variant first ` +
-    '(npm run build), and check examples/' + `${name}.c exists`);
+  console.error(`run-example: ${path.relative(root, js)} not found: is there an examples/${name}.c, ` +
+    'and is the wasm variant built (npm run build)?');
   process.exit(2);
 }
+quietOnClosedPipe();
 const { code } = await runModule(js, { args, echo: true });
 process.exitCode = code;

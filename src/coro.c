@@ -11,17 +11,35 @@
 #define YL__MIN_STACK (8 * 1024)
 #endif
 
-static void coro_entry(void *arg) {
+/* The entry of coroutines made by yl__coro_create(). Like yl__gen_entry, both these
+ * trampolines are left uninstrumented in wasm (emscripten.cmake's remove-list): when
+ * the body returns because it is being unwound they return at once, touching nothing,
+ * and at a rewind they are simply called again. */
+static int yl__coro_entry(void *arg) {
   yl_coro_t *co = arg;
-  YL__ASAN_ARRIVE(co);
-  co->fn(co, co->arg);
-  /* The backend switches back to the last resumer once this returns. */
-  YL__ASAN_LEAVE_FOR_GOOD(co);
+  yl__coro_enter(co);
+  int r = co->body(co, co->arg);
+  if (yl__ctx_unwinding(&co->ctx)) return 0;
+  yl__coro_exit(co);
+  return r;
+}
+
+static int yl__coro_run_fn(yl_coro_t *co, void *arg) {
+  co->fn(co, arg);
+  return 0;
 }
 
 int yl_coro_create(yl_coro_t **out, yl_coro_fn fn, void *arg, size_t stack_size) {
   *out = NULL;
   if (!fn) return YL_EINVAL;
+  int r = yl__coro_create(out, yl__coro_run_fn, arg, stack_size);
+  if (r == YL_OK) (*out)->fn = fn;
+  return r;
+}
+
+/* Allocates a suspended coroutine and its stack; the caller inits its context. */
+static int coro_alloc(yl_coro_t **out, size_t stack_size) {
+  *out = NULL;
   if (stack_size == 0) stack_size = YL__DEFAULT_STACK;
   if (stack_size < YL__MIN_STACK) return YL_ESTACKSIZE;
   yl_coro_t *co = calloc(1, sizeof *co);
@@ -31,11 +49,27 @@ int yl_coro_create(yl_coro_t **out, yl_coro_fn fn, void *arg, size_t stack_size)
     free(co);
     return r;
   }
-  co->fn = fn;
-  co->arg = arg;
   co->state = YL_CORO_SUSPENDED;
-  yl__ctx_init(&co->ctx, co->stack.lo, co->stack.size, coro_entry, co);
   *out = co;
+  return YL_OK;
+}
+
+int yl__coro_create(yl_coro_t **out, yl__coro_body body, void *arg, size_t stack_size) {
+  int r = coro_alloc(out, stack_size);
+  if (r < 0) return r;
+  yl_coro_t *co = *out;
+  co->body = body;
+  co->arg = arg;
+  yl__ctx_init(&co->ctx, co->stack.lo, co->stack.size, yl__coro_entry, co);
+  return YL_OK;
+}
+
+int yl__coro_create_raw(yl_coro_t **out, yl__ctx_entry entry, void *arg, size_t stack_size) {
+  int r = coro_alloc(out, stack_size);
+  if (r < 0) return r;
+  yl_coro_t *co = *out;
+  co->arg = arg;
+  yl__ctx_init(&co->ctx, co->stack.lo, co->stack.size, entry, arg);
   return YL_OK;
 }
 
@@ -43,12 +77,18 @@ int yl_coro_resume(yl_coro_t *co) {
   if (!co) return YL_EINVAL;
   if (co->state == YL_CORO_RUNNING) return YL_EBUSY;
   if (co->state == YL_CORO_DEAD) return co->error < 0 ? co->error : YL_EDEAD;
-  return yl__coro_resume(co);
+  int r = yl__coro_resume(co, 0);
+  if (YL__CTX_CHECKED && r < 0) {
+    co->state = YL_CORO_DEAD;
+    co->error = r;
+    return r;
+  }
+  return YL_OK;
 }
 
 int yl_coro_yield(yl_coro_t *co) {
   if (!co || co->state != YL_CORO_RUNNING || !yl__coro_on_stack(co)) return YL_ENOTRUNNING;
-  yl__coro_yield(co);
+  yl__coro_yield(co, 0);
   return YL_OK;
 }
 

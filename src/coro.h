@@ -1,6 +1,7 @@
 /* Coroutine internals shared by the layers built on coroutines (generators, tasks).
  * The hot path (resume and yield) is inline here so a generator switch adds no call
- * frames: under Asyncify every frame between resume and yield costs time per switch. */
+ * frames (under Asyncify every frame between resume and yield costs time per switch)
+ * and, natively, compiles to a tail call into the switch (see ctx/ctx.h). */
 #ifndef YL_CORO_INT_H
 #define YL_CORO_INT_H
 
@@ -9,11 +10,15 @@
 #include "yl_coro.h"
 #include "yl_error.h"
 
+/* What an internal coroutine runs; its result is what the last resume returns. */
+typedef int (*yl__coro_body)(yl_coro_t *co, void *arg);
+
 struct yl_coro {
   yl__ctx ctx;
   yl_coro_state_t state;
   int error; /* why it died abnormally (YL_ESTACKOVERFLOW), else YL_OK */
-  yl_coro_fn fn;
+  yl__coro_body body;
+  yl_coro_fn fn; /* a public coroutine's function, run by its body */
   void *arg;
   yl__stack stack;
 #ifdef YL__ASAN
@@ -54,38 +59,60 @@ struct yl_coro {
 #define YL__ASAN_ARRIVE(co) ((void)0)
 #endif
 
-/* Fast resume: `co` must be suspended. Returns YL_OK or YL_ESTACKOVERFLOW. */
-static inline int yl__coro_resume(yl_coro_t *co) {
-  co->state = YL_CORO_RUNNING;
-  YL__ASAN_RESUME_START(co);
-  int r = yl__ctx_resume(&co->ctx);
-  YL__ASAN_RESUME_FINISH(co);
-  if (r > 0) {
-    co->state = YL_CORO_SUSPENDED;
-    return YL_OK;
-  }
-  co->state = YL_CORO_DEAD;
-  co->error = r;
-  return r;
+/* Creates a coroutine running body(co, arg); as yl_coro_create. */
+int yl__coro_create(yl_coro_t **out, yl__coro_body body, void *arg, size_t stack_size);
+
+/* Creates a coroutine whose stack runs entry(arg) itself, with no wrapper frame
+ * (under Asyncify each frame costs time at every switch). entry must call
+ * yl__coro_enter() first and yl__coro_exit() last, when its result is final. */
+int yl__coro_create_raw(yl_coro_t **out, yl__ctx_entry entry, void *arg, size_t stack_size);
+
+static inline void yl__coro_enter(yl_coro_t *co) {
+  yl__ctx_enter(&co->ctx);
+  YL__ASAN_ARRIVE(co);
 }
 
-/* Fast yield: `co` must be the running coroutine. */
-static inline void yl__coro_yield(yl_coro_t *co) {
+static inline void yl__coro_exit(yl_coro_t *co) {
+  co->state = YL_CORO_DEAD;
+  /* The backend switches back to the last resumer once the entry returns. */
+  YL__ASAN_LEAVE_FOR_GOOD(co);
+}
+
+/* Fast resume of a suspended `co`, handing it `pass`: returns what it hands back
+ * (yl__coro_yield's `pass`, or its body's result once finished, when it is dead), or
+ * with YL__CTX_CHECKED a negative yl_result if it broke (the caller marks it dead). */
+static inline int yl__coro_resume(yl_coro_t *co, int pass) {
+  co->state = YL_CORO_RUNNING;
+#ifdef YL__ASAN
+  YL__ASAN_RESUME_START(co);
+  int r = yl__ctx_resume(&co->ctx, pass);
+  YL__ASAN_RESUME_FINISH(co);
+  return r;
+#else
+  return yl__ctx_resume(&co->ctx, pass);
+#endif
+}
+
+/* Fast yield of the running `co`, handing `pass` to its resumer; returns the `pass`
+ * of the resume that continues it. Like yl__ctx_yield(), the function it is inlined
+ * into may be entered again at a rewind: see yl__ctx_rewinding(). */
+static inline int yl__coro_yield(yl_coro_t *co, int pass) {
+  if (!yl__ctx_rewinding(&co->ctx)) co->state = YL_CORO_SUSPENDED;
+#ifdef YL__ASAN
   YL__ASAN_LEAVE(co);
-  yl__ctx_yield(&co->ctx);
+  int r = yl__ctx_yield(&co->ctx, pass);
   YL__ASAN_ARRIVE(co);
+  return r;
+#else
+  return yl__ctx_yield(&co->ctx, pass);
+#endif
 }
 
 /* True if the calling code runs on co's stack. */
 static inline int yl__coro_on_stack(const yl_coro_t *co) {
-#ifdef YL__ASAN
-  /* A local's address may be on ASan's fake stack (detect_stack_use_after_return). */
-  const char *p = (const char *)__builtin_frame_address(0);
-#else
-  char probe;
-  const char *p = (const char *)&probe;
-#endif
-  return p >= (const char *)co->stack.lo && p < (const char *)co->stack.lo + co->stack.size;
+  /* (lo, hi]: a stack pointer at hi is a coroutine whose frames use no C stack yet */
+  uintptr_t p = yl__ctx_sp();
+  return p > (uintptr_t)co->stack.lo && p <= (uintptr_t)co->stack.lo + co->stack.size;
 }
 
 #endif

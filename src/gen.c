@@ -1,23 +1,32 @@
 /* Generators on coroutines: CPython's generator protocol (Objects/genobject.c) in C.
  *
  * Each generator runs its body on a coroutine of its own, created at the first
- * resume and released as soon as the body finishes. A step delivers an inbound
- * (a value sent, or an exception thrown) and ends in one of three outcomes: the body
- * yielded, returned, or raised.
+ * resume and released once the body has finished. A step hands the body an inbound
+ * (a value sent, or an exception thrown) and ends in one of three outcomes, the
+ * public YL_GEN_NEXT, YL_GEN_RETURN or YL_GEN_ERROR, with the value in *out.
  *
- * Delegation (PEP 380). A body in yl_yield_from() suspends with a request to delegate;
- * the driver (gen_step) then records `delegate` and resumes the subgenerator itself.
- * Later sends walk the chain of delegates and resume the innermost generator
- * directly, so a send through N levels costs one switch, not N; only when a
- * subgenerator finishes is its delegator resumed, with the result or the exception.
- * While a step is forwarded through a delegator it is marked running, as CPython
- * marks the frame of a generator executing its SEND, so re-entering it is refused.
+ * The switch carries the outcome both ways, and each side does the other's
+ * bookkeeping before it switches: the sender stores what it sends where the body's
+ * yield receives it (g->in) and marks the generator running; the body stores what it
+ * yields where the sender receives it (g->out) and marks it suspended. So a send is,
+ * natively, a few stores and a tail call into the register switch (see ctx/ctx.h).
  *
- * Asyncify constraint. In wasm a resumed coroutine re-enters yl_yield() and
- * yl_yield_from() from their start (they are not instrumented, being the functions
- * that switch), so the code before their switch runs twice. It may only write the
- * outbound fields (out, out_kind), which are rewritten identically; everything else
- * (delegate links, states) is done by the driver, outside the coroutine.
+ * Delegation (PEP 380). yl_yield_from() runs the subgenerator's first step from the
+ * delegator's own coroutine; if the subgenerator yields, the delegator records it as
+ * its delegate and yields the value on. Later steps walk the chain of delegates and
+ * resume the innermost generator directly, so a send through N levels costs one
+ * switch, not N; only when a subgenerator finishes is its delegator resumed, with the
+ * result or the exception.
+ *
+ * Running states. CPython marks every generator of a chain executing while a step is
+ * forwarded through it. Here a step marks only its two ends, the generator it was
+ * sent to (the root) and the one whose body runs (which records the root), so that
+ * neither the send nor the yield walks the chain; a generator between them is
+ * running because it lies on that path, which gen_running() works out when asked
+ * (by a check on entry, or by yl_gen_state()).
+ *
+ * A finished generator's stack is released by the next operation on it: the switch
+ * that finishes it cannot free the stack it runs on.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,45 +34,23 @@
 #include "coro.h"
 #include "yl_gen.h"
 
-/* What the body did when control came back to the driver. */
-enum out_kind { OUT_YIELD, OUT_RETURN, OUT_RAISE, OUT_DELEGATE };
-
-/* How deep a step tracks its path through delegates in a local array; deeper chains
- * are handled by stepping the rest as a chain of its own (recursion per 64 levels). */
-#define PATH_MAX_INLINE 64
-
 struct yl_gen {
+  /* state and delegate first: a step walks them down the chain of delegates */
   yl_gen_state_t state;
+  yl_gen_t *delegate; /* the subgenerator of a pending yield from (gi_yieldfrom) */
+  yl_coro_t *co;      /* NULL until started and once released after finishing */
+  yl_value_t *in;     /* where the body's pending yield receives what is sent or thrown */
+  yl_value_t *out;    /* where the step in progress receives what the body yields,
+                         returns or raises */
+  yl_gen_t *root;     /* while its body runs: the generator the step was sent to */
   const char *name;
   yl_gen_fn body;
   void *arg;
   size_t stack_size;
-  yl_coro_t *co;      /* NULL until started and after finishing */
-  yl_gen_t *delegate; /* the subgenerator of a pending yield from (gi_yieldfrom) */
-  /* Transfer across the switch: inbound is set by the driver before a resume,
-   * outbound by the body before it switches back. */
-  int in_kind; /* YL_OK: `in` is a value sent; YL_GEN_ERROR: an exception thrown */
-  yl_value_t in;
-  int out_kind; /* enum out_kind */
-  yl_value_t out;
 };
 
 static yl_value_t exc_value(const yl_exc_type_t *type, const char *msg) {
   return yl_exc_value(msg ? yl_exc_new(type, "%s", msg) : yl_exc_new(type, NULL));
-}
-
-static void gen_entry(yl_coro_t *co, void *arg) {
-  (void)co;
-  yl_gen_t *g = arg;
-  yl_value_t r = g->body(g, g->arg);
-  g->out_kind = (r.flags & YL__VALUE_RAISED) ? OUT_RAISE : OUT_RETURN;
-  r.flags &= ~YL__VALUE_RAISED;
-  g->out = r;
-}
-
-static void gen_release(yl_gen_t *g) {
-  if (g->co) yl_coro_destroy(g->co);
-  g->co = NULL;
 }
 
 /* PEP 479: StopIteration escaping a generator becomes RuntimeError, chained. */
@@ -74,160 +61,226 @@ static yl_value_t pep479(yl_value_t exc) {
   return yl_exc_value(e);
 }
 
-/* Resumes g's own body (g is created or suspended, with no delegate) with an
- * inbound and returns what it did, the value in *v. */
-static int gen_run(yl_gen_t *g, int in_kind, yl_value_t in, yl_value_t *v) {
+/* The coroutine's entry: runs the generator's body and hands its outcome back. In
+ * wasm it is left uninstrumented (emscripten.cmake's remove-list), so that a switch
+ * unwinds and rewinds the body's frames only: when the body returns because it is
+ * being unwound, this returns at once; at a rewind it is simply called again. */
+static int yl__gen_entry(void *arg) {
+  yl_gen_t *g = arg;
+  yl__coro_enter(g->co);
+  yl_value_t r = g->body(g, g->arg);
+  if (yl__ctx_unwinding(&g->co->ctx)) return 0;
+  int raised = (r.flags & YL__VALUE_RAISED) != 0;
+  r.flags &= ~YL__VALUE_RAISED;
+  g->state = YL_GEN_CLOSED; /* the root stays running: its step goes on upwards */
+  g->root = NULL;
+  *g->out = raised ? pep479(r) : r;
+  yl__coro_exit(g->co);
+  return raised ? YL_GEN_ERROR : YL_GEN_RETURN;
+}
+
+/* Releases the stack of a finished generator. */
+static void gen_reap(yl_gen_t *g) {
+  if (g->co && g->state == YL_GEN_CLOSED) {
+    yl_coro_destroy(g->co);
+    g->co = NULL;
+  }
+}
+
+/* A coroutine that overflowed its stack (checked backends) is dead: report it. */
+static int gen_broken(yl_gen_t *g) {
+  size_t size = yl_coro_stack_size(g->co);
+  g->state = YL_GEN_CLOSED;
+  g->root = NULL;
+  g->co->state = YL_CORO_DEAD;
+  gen_reap(g);
+  *g->out = yl_exc_value(yl_exc_new(yl_RuntimeError,
+                                    "generator '%s' overflowed its %zu-byte stack; create it with a "
+                                    "larger one (yl_gen_new_sized)",
+                                    g->name, size));
+  return YL_GEN_ERROR;
+}
+
+/* Resumes the body of suspended `g` for a step sent to `root` (g itself, or a
+ * generator delegating to it). Its yield marks both suspended again. */
+static inline int gen_resume(yl_gen_t *g, yl_gen_t *root, int kind, yl_value_t in, yl_value_t *out) {
+  *g->in = in;
+  g->out = out;
+  g->root = root;
+  root->state = YL_GEN_RUNNING;
+  g->state = YL_GEN_RUNNING;
+  int r = yl__coro_resume(g->co, kind);
+  if (YL__CTX_CHECKED && r == YL_ESTACKOVERFLOW) return gen_broken(g);
+  return r;
+}
+
+/* Runs g's own body (created, or suspended without a delegate) for a step sent to
+ * `root`, then releases its stack if it finished. */
+static int gen_run(yl_gen_t *g, yl_gen_t *root, int kind, yl_value_t in, yl_value_t *out) {
+  int r;
   if (g->state == YL_GEN_CREATED) {
-    if (in_kind != YL_OK) { /* thrown into a just-started generator: raise at its start */
+    if (kind != YL_OK) { /* thrown into a just-started generator: raise at its start */
       g->state = YL_GEN_CLOSED;
-      *v = pep479(in);
-      return OUT_RAISE;
+      *out = pep479(in);
+      return YL_GEN_ERROR;
     }
     yl_value_drop(in);
-    int r = yl_coro_create(&g->co, gen_entry, g, g->stack_size);
-    if (r < 0) {
-      *v = r == YL_ENOMEM ? exc_value(yl_MemoryError, "cannot allocate a generator's stack")
-                          : exc_value(yl_ValueError, yl_strerror(r));
-      return OUT_RAISE; /* still just-started: a later send may try again */
+    r = yl__coro_create_raw(&g->co, yl__gen_entry, g, g->stack_size);
+    if (r < 0) { /* still just-started: a later send may try again */
+      *out = r == YL_ENOMEM ? exc_value(yl_MemoryError, "cannot allocate a generator's stack")
+                            : exc_value(yl_ValueError, yl_strerror(r));
+      return YL_GEN_ERROR;
     }
-    in = yl_none();
+    g->out = out;
+    g->root = root;
+    root->state = YL_GEN_RUNNING;
+    g->state = YL_GEN_RUNNING;
+    r = yl__coro_resume(g->co, YL_OK);
+    if (YL__CTX_CHECKED && r == YL_ESTACKOVERFLOW) r = gen_broken(g);
+  } else {
+    r = gen_resume(g, root, kind, in, out);
   }
-  g->in_kind = in_kind;
-  g->in = in;
-  g->state = YL_GEN_RUNNING;
-  int r = yl__coro_resume(g->co);
-  if (r < 0) {
-    g->state = YL_GEN_CLOSED;
-    gen_release(g);
-    *v = yl_exc_value(yl_exc_new(yl_RuntimeError,
-                                 "generator '%s' overflowed its %zu-byte stack; create it with a "
-                                 "larger one (yl_gen_new_sized)",
-                                 g->name, g->stack_size ? g->stack_size : yl_coro_min_stack()));
-    return OUT_RAISE;
+  gen_reap(g);
+  return r;
+}
+
+/* Whether `x` is executing: its body runs, or a step runs through it to a delegate. */
+static int gen_running(const yl_gen_t *x) {
+  if (x->state != YL_GEN_SUSPENDED || !x->delegate) return x->state == YL_GEN_RUNNING;
+  const yl_gen_t *n = x->delegate;
+  while (n->state == YL_GEN_SUSPENDED && n->delegate) n = n->delegate;
+  if (n->state != YL_GEN_RUNNING || !n->root) return 0;
+  /* n's body runs for a step sent to n->root: x runs if it is on that path. (A
+   * running n without a root is the root of a step of its own, below x.) */
+  for (const yl_gen_t *p = n->root; p != n; p = p->delegate)
+    if (p == x) return 1;
+  return 0;
+}
+
+/* Runs `node`'s body for a step sent to `root` and carries the outcome up: while the
+ * body that ran is a delegate that finished, its return value or exception ends its
+ * delegator's yield from, and that delegator's body runs. */
+static int gen_run_up(yl_gen_t *root, yl_gen_t *node, int kind, yl_value_t in, yl_value_t *out) {
+  for (;;) {
+    int r = gen_run(node, root, kind, in, out);
+    if (r == YL_GEN_NEXT || node == root) return r;
+    yl_gen_t *parent = root;
+    while (parent->delegate != node) parent = parent->delegate;
+    parent->delegate = NULL;
+    node = parent;
+    kind = r == YL_GEN_RETURN ? YL_OK : YL_GEN_ERROR;
+    in = *out;
   }
-  *v = g->out;
-  g->out = yl_none();
-  if (g->out_kind == OUT_YIELD || g->out_kind == OUT_DELEGATE) {
-    g->state = YL_GEN_SUSPENDED;
-    return g->out_kind;
-  }
-  g->state = YL_GEN_CLOSED;
-  gen_release(g);
-  if (g->out_kind == OUT_RAISE) *v = pep479(*v);
-  return g->out_kind;
 }
 
 static int gen_close(yl_gen_t *g, yl_value_t *err);
 
-/* Delivers an inbound to `node` as its caller would (the user, or a delegator
- * forwarding), with CPython's checks, and runs it. If `node` is delegating, the
- * inbound is GeneratorExit: the subgenerator is closed first, innermost first, and
- * then GeneratorExit, or what closing it raised, is raised in `node`. */
-static int gen_enter(yl_gen_t *node, int kind, yl_value_t in, yl_value_t *v) {
-  if (node->state == YL_GEN_RUNNING) {
-    yl_value_drop(in);
-    *v = exc_value(yl_ValueError, "generator already executing");
-    return OUT_RAISE;
-  }
-  if (node->state == YL_GEN_CLOSED) {
-    if (kind != YL_OK) {
-      *v = in;
-      return OUT_RAISE;
-    }
-    yl_value_drop(in); /* an exhausted generator returns None to send() */
-    *v = yl_none();
-    return OUT_RETURN;
-  }
-  if (node->state == YL_GEN_CREATED && kind == YL_OK && !yl_is_none(in)) {
-    yl_value_drop(in);
-    *v = exc_value(yl_TypeError, "can't send non-None value to a just-started generator");
-    return OUT_RAISE;
-  }
-  if (node->delegate) {
-    yl_value_t err;
-    node->state = YL_GEN_RUNNING;
-    if (gen_close(node->delegate, &err) < 0) {
-      yl_value_drop(in);
-      in = err;
-    }
-    node->state = YL_GEN_SUSPENDED;
-    node->delegate = NULL;
-  }
-  return gen_run(node, kind, in, v);
-}
-
-/* One step of `g` with an inbound, through the chain of delegates below it: the
- * inbound goes to the innermost delegate; a finished delegate's outcome goes to its
- * delegator. Returns OUT_YIELD, OUT_RETURN or OUT_RAISE, the value in *out. */
+/* One step of `g` with an inbound (a value sent, or an exception thrown). It goes
+ * down the chain of delegates as each delegator would forward it, with CPython's
+ * checks at each level; an outcome reached without running a body (a check that
+ * fails) ends the yield from of the level above, as if that subgenerator had raised
+ * or returned it. GeneratorExit is not forwarded: the subgenerator is closed first,
+ * innermost first, and GeneratorExit, or what closing it raised, is thrown here. */
 static int gen_step(yl_gen_t *g, int kind, yl_value_t in, yl_value_t *out) {
-  yl_gen_t *path[PATH_MAX_INLINE]; /* the delegators forwarding this step */
-  int n = 0, r;
-  yl_gen_t *node = g;
-  yl_value_t v;
+  yl_gen_t *node = g, *parent = NULL;
+  int r;
   for (;;) {
-    if (node->delegate && node->state == YL_GEN_SUSPENDED &&
-        !(kind != YL_OK && yl_value_is_exc(in, yl_GeneratorExit))) {
-      if (n == PATH_MAX_INLINE) {
-        r = gen_step(node, kind, in, &v);
-      } else {
-        node->state = YL_GEN_RUNNING; /* forwarding, as CPython's SEND */
-        path[n++] = node;
-        node = node->delegate;
-        continue;
+    if (gen_running(node)) {
+      yl_value_drop(in);
+      *out = exc_value(yl_ValueError, "generator already executing");
+      r = YL_GEN_ERROR;
+    } else if (node->state == YL_GEN_CLOSED) {
+      gen_reap(node);
+      if (kind != YL_OK) {
+        *out = in;
+        r = YL_GEN_ERROR;
+      } else { /* an exhausted generator returns None to send() */
+        yl_value_drop(in);
+        *out = yl_none();
+        r = YL_GEN_RETURN;
       }
-    } else {
-      r = gen_enter(node, kind, in, &v);
-    }
-    if (r == OUT_DELEGATE) { /* yield from began: its first step is next(sub) */
-      node->delegate = v.as.p;
-      kind = YL_OK;
-      in = yl_none();
+    } else if (node->state == YL_GEN_CREATED && kind == YL_OK && !yl_is_none(in)) {
+      yl_value_drop(in);
+      *out = exc_value(yl_TypeError, "can't send non-None value to a just-started generator");
+      r = YL_GEN_ERROR;
+    } else if (node->delegate && !(kind != YL_OK && yl_value_is_exc(in, yl_GeneratorExit))) {
+      parent = node;
+      node = node->delegate;
       continue;
+    } else {
+      if (node->delegate) {
+        yl_value_t err;
+        node->state = YL_GEN_RUNNING;
+        if (gen_close(node->delegate, &err) < 0) {
+          yl_value_drop(in);
+          in = err;
+        }
+        node->state = YL_GEN_SUSPENDED;
+        node->delegate = NULL;
+      }
+      return gen_run_up(g, node, kind, in, out);
     }
-    if (r == OUT_YIELD) {
-      while (n > 0) path[--n]->state = YL_GEN_SUSPENDED;
-      *out = v;
-      return r;
-    }
-    if (n == 0) {
-      *out = v;
-      return r;
-    }
-    /* `node` finished: its return value, or its exception, is the outcome of the
-     * delegator's yield from, which resumes. */
-    node = path[--n];
-    node->delegate = NULL;
-    node->state = YL_GEN_SUSPENDED;
-    kind = r == OUT_RETURN ? YL_OK : YL_GEN_ERROR;
-    in = v;
+    if (node == g) return r;
+    parent->delegate = NULL;
+    return gen_run_up(g, parent, r == YL_GEN_RETURN ? YL_OK : YL_GEN_ERROR, *out, out);
   }
-}
-
-static int gen_result(int out_kind) {
-  return out_kind == OUT_YIELD ? YL_GEN_NEXT : out_kind == OUT_RETURN ? YL_GEN_RETURN : YL_GEN_ERROR;
 }
 
 /* close(): CPython's gen_close. */
 static int gen_close(yl_gen_t *g, yl_value_t *err) {
   *err = yl_none();
-  if (g->state == YL_GEN_CLOSED) return YL_OK;
+  if (gen_running(g)) {
+    *err = exc_value(yl_ValueError, "generator already executing");
+    return YL_GEN_ERROR;
+  }
+  if (g->state == YL_GEN_CLOSED) {
+    gen_reap(g);
+    return YL_OK;
+  }
   if (g->state == YL_GEN_CREATED) { /* GeneratorExit at its start: the body never runs */
     g->state = YL_GEN_CLOSED;
     return YL_OK;
   }
   yl_value_t v;
   int r = gen_step(g, YL_GEN_ERROR, exc_value(yl_GeneratorExit, NULL), &v);
-  if (r == OUT_YIELD) {
+  if (r == YL_GEN_NEXT) {
     yl_value_drop(v);
     *err = exc_value(yl_RuntimeError, "generator ignored GeneratorExit");
     return YL_GEN_ERROR;
   }
-  if (r == OUT_RETURN || yl_value_is_exc(v, yl_GeneratorExit)) {
+  if (r == YL_GEN_RETURN || yl_value_is_exc(v, yl_GeneratorExit)) {
     yl_value_drop(v);
     return YL_OK;
   }
   *err = v;
   return YL_GEN_ERROR;
+}
+
+/* A step through delegates, straight to the innermost generator when every level is
+ * suspended (gen_step handles the rest). Out of line so that the undelegated step
+ * below needs no stack frame. */
+static __attribute__((noinline)) int gen_delegated_step(yl_gen_t *g, int kind, yl_value_t in, yl_value_t *out) {
+  if (g->state == YL_GEN_SUSPENDED && kind == YL_OK) {
+    yl_gen_t *leaf = g->delegate;
+    while (leaf->state == YL_GEN_SUSPENDED && leaf->delegate) leaf = leaf->delegate;
+    if (leaf->state == YL_GEN_SUSPENDED) {
+      int r = gen_resume(leaf, g, kind, in, out);
+      if (r == YL_GEN_NEXT) return r;
+      gen_reap(leaf);
+      yl_gen_t *parent = g;
+      while (parent->delegate != leaf) parent = parent->delegate;
+      parent->delegate = NULL;
+      return gen_run_up(g, parent, r == YL_GEN_RETURN ? YL_OK : YL_GEN_ERROR, *out, out);
+    }
+  }
+  return gen_step(g, kind, in, out);
+}
+
+/* The common step: an undelegated send or throw ends in a tail call into the switch. */
+static inline int gen_fast_step(yl_gen_t *g, int kind, yl_value_t in, yl_value_t *out) {
+  if (g->state == YL_GEN_SUSPENDED && !g->delegate) return gen_resume(g, g, kind, in, out);
+  if (g->delegate) return gen_delegated_step(g, kind, in, out);
+  return gen_step(g, kind, in, out);
 }
 
 yl_gen_t *yl_gen_new(const char *name, yl_gen_fn body, void *arg) {
@@ -248,7 +301,7 @@ yl_gen_t *yl_gen_new_sized(const char *name, yl_gen_fn body, void *arg, size_t s
 
 int yl_gen_free(yl_gen_t *g) {
   if (!g) return YL_OK;
-  if (g->state == YL_GEN_RUNNING) return YL_EBUSY;
+  if (gen_running(g)) return YL_EBUSY;
   yl_value_t err;
   if (gen_close(g, &err) < 0) {
     /* As CPython reports an exception raised while closing a collected generator. */
@@ -257,20 +310,12 @@ int yl_gen_free(yl_gen_t *g) {
     fprintf(stderr, "Exception ignored in: <generator object %s>\n%s\n", g->name, buf);
     yl_value_drop(err);
   }
-  gen_release(g); /* one that ignored GeneratorExit is dropped where it stands */
+  if (g->co) yl_coro_destroy(g->co); /* one that ignored GeneratorExit is dropped where it stands */
   free(g);
   return YL_OK;
 }
 
-int yl_gen_send(yl_gen_t *g, yl_value_t value, yl_value_t *out) {
-  if (g->state == YL_GEN_SUSPENDED && !g->delegate) { /* the common case, without the loop */
-    int r = gen_run(g, YL_OK, value, out);
-    if (r != OUT_DELEGATE) return gen_result(r);
-    g->delegate = out->as.p;
-    value = yl_none();
-  }
-  return gen_result(gen_step(g, YL_OK, value, out));
-}
+int yl_gen_send(yl_gen_t *g, yl_value_t value, yl_value_t *out) { return gen_fast_step(g, YL_OK, value, out); }
 
 int yl_gen_next(yl_gen_t *g, yl_value_t *out) { return yl_gen_send(g, yl_none(), out); }
 
@@ -288,23 +333,37 @@ int yl_gen_throw(yl_gen_t *g, yl_value_t exc, yl_value_t *out) {
     yl_value_drop(exc);
     return YL_GEN_ERROR;
   }
-  return gen_result(gen_step(g, YL_GEN_ERROR, exc, out));
+  return gen_fast_step(g, YL_GEN_ERROR, exc, out);
 }
 
 int yl_gen_close(yl_gen_t *g, yl_value_t *err) { return gen_close(g, err); }
 
-int yl_yield(yl_gen_t *g, yl_value_t value, yl_value_t *in) {
-  /* See the Asyncify constraint at the top: only `out` is written before the switch. */
-  if (g->state != YL_GEN_RUNNING || !g->co || !yl__coro_on_stack(g->co)) {
-    yl_value_drop(value);
-    *in = yl_exc_value(yl_exc_new(yl_RuntimeError, "yl_yield() called outside generator '%s'", g->name));
-    return YL_GEN_ERROR;
+/* True if `g` is running and the caller is on its coroutine's stack. */
+static int in_body_of(const yl_gen_t *g) {
+  return g->state == YL_GEN_RUNNING && g->co && yl__coro_on_stack(g->co);
+}
+
+/* yl_yield() misused: refused with an exception (out of line: see below). */
+static __attribute__((noinline)) int yield_refused(yl_gen_t *g, yl_value_t *value, yl_value_t *in) {
+  yl_value_drop(*value);
+  *in = yl_exc_value(yl_exc_new(yl_RuntimeError, "yl_yield() called outside generator '%s'", g->name));
+  return YL_GEN_ERROR;
+}
+
+/* In wasm yl_yield is the function that switches (see ctx/asyncify.h): it is entered
+ * again from its start at every rewind, so its bookkeeping is skipped then; it must
+ * keep no frame on the C stack, so its error path is out of line; and no caller may
+ * inline it (yl_yield_from would run its subgenerator's first step again). */
+__attribute__((noinline)) int yl_yield(yl_gen_t *g, yl_value_t value, yl_value_t *in) {
+  if (!g->co || !yl__ctx_rewinding(&g->co->ctx)) {
+    if (!in_body_of(g)) return yield_refused(g, &value, in);
+    *g->out = value;
+    g->in = in;
+    g->root->state = YL_GEN_SUSPENDED; /* the step ends */
+    g->state = YL_GEN_SUSPENDED;
+    g->root = NULL;
   }
-  g->out_kind = OUT_YIELD;
-  g->out = value;
-  yl__coro_yield(g->co);
-  *in = g->in;
-  return g->in_kind;
+  return yl__coro_yield(g->co, YL_GEN_NEXT);
 }
 
 int yl_yield_from(yl_gen_t *g, yl_gen_t *sub, yl_value_t *result) {
@@ -312,18 +371,23 @@ int yl_yield_from(yl_gen_t *g, yl_gen_t *sub, yl_value_t *result) {
     *result = exc_value(yl_TypeError, "'NoneType' object is not iterable");
     return YL_GEN_ERROR;
   }
-  if (g->state != YL_GEN_RUNNING || !g->co || !yl__coro_on_stack(g->co)) {
+  if (!in_body_of(g)) {
     *result = yl_exc_value(yl_exc_new(yl_RuntimeError, "yl_yield_from() called outside generator '%s'", g->name));
     return YL_GEN_ERROR;
   }
-  g->out_kind = OUT_DELEGATE;
-  g->out = yl_ptr(sub);
-  yl__coro_yield(g->co);
-  *result = g->in;
-  return g->in_kind;
+  yl_value_t v;
+  int r = gen_step(sub, YL_OK, yl_none(), &v); /* next(sub), from here */
+  if (r != YL_GEN_NEXT) {
+    *result = v;
+    return r == YL_GEN_RETURN ? YL_OK : YL_GEN_ERROR;
+  }
+  /* Resumed by gen_step when sub has finished (its result or exception in *result)
+   * or when GeneratorExit has closed it. */
+  g->delegate = sub;
+  return yl_yield(g, v, result);
 }
 
-yl_gen_state_t yl_gen_state(const yl_gen_t *g) { return g->state; }
+yl_gen_state_t yl_gen_state(const yl_gen_t *g) { return gen_running(g) ? YL_GEN_RUNNING : g->state; }
 
 const char *yl_gen_state_name(yl_gen_state_t s) {
   static const char *const names[] = {"GEN_CREATED", "GEN_RUNNING", "GEN_SUSPENDED", "GEN_CLOSED"};

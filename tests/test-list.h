@@ -26,6 +26,7 @@
   X(asyncify_c_stack_overflow_is_reported) \
   X(asyncify_c_stack_reaching_the_bottom_is_reported) \
   X(asyncify_save_buffer_overflow_is_reported) \
+  X(asyncify_generator_overflow_is_a_runtime_error) \
   X(gen_states_and_return_value) \
   X(gen_send_non_none_to_just_started) \
   X(gen_already_executing) \

@@ -2,7 +2,7 @@
  * API: what a yield saves, calls through pointers, setjmp, and overflow of the C stack
  * or of the save buffer reported as YL_ESTACKOVERFLOW, never a trap or corruption.
  * The tests that need no overflow run on every backend; the others only in wasm
- * (natively an overflow hits a guard page: tests/overflow/, tests/native.test.mjs). */
+ * (natively an overflow hits the guard page below the stack instead). */
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -10,16 +10,20 @@
 
 #include "coro.h"
 #include "test.h"
+#include "yieldloop.h"
 
 #define NOINLINE __attribute__((noinline))
 
 /* ---- what a yield keeps ---- */
 
-/* Twenty i64 locals, all live across the recursive call (and the yield at the
- * bottom): in wasm they are wasm locals, saved by the unwind, not on the C stack. */
+/* Twenty i64 locals, all live across the recursive call and the yield at the bottom
+ * (reached through a pointer): in wasm they are wasm locals, saved by the unwind, not
+ * on the C stack. */
 static volatile int64_t seed[20];
 
-static NOINLINE int64_t many_locals(yl_coro_t *co, int n) {
+typedef void (*yield_fn)(void *to);
+
+static NOINLINE int64_t many_locals(yield_fn yield, void *to, int n) {
   int64_t a0 = seed[0] * n, a1 = seed[1] * n, a2 = seed[2] * n, a3 = seed[3] * n;
   int64_t a4 = seed[4] * n, a5 = seed[5] * n, a6 = seed[6] * n, a7 = seed[7] * n;
   int64_t a8 = seed[8] * n, a9 = seed[9] * n, b0 = seed[10] * n, b1 = seed[11] * n;
@@ -27,14 +31,16 @@ static NOINLINE int64_t many_locals(yl_coro_t *co, int n) {
   int64_t b6 = seed[16] * n, b7 = seed[17] * n, b8 = seed[18] * n, b9 = seed[19] * n;
   int64_t r;
   if (n == 0) {
-    yl_coro_yield(co);
+    yield(to);
     r = 0;
   } else {
-    r = many_locals(co, n - 1);
+    r = many_locals(yield, to, n - 1);
   }
   return r + a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + b0 + b1 + b2 + b3 + b4 + b5 + b6 +
          b7 + b8 + b9;
 }
+
+static void coro_yield_to(void *co) { yl_coro_yield(co); }
 
 typedef struct locals_run {
   int depth;
@@ -43,7 +49,7 @@ typedef struct locals_run {
 
 static void many_locals_body(yl_coro_t *co, void *arg) {
   locals_run *run = arg;
-  run->result = many_locals(co, run->depth);
+  run->result = many_locals(coro_yield_to, co, run->depth);
 }
 
 /* sum(seed) * (0 + 1 + ... + depth) */
@@ -296,5 +302,37 @@ TEST(asyncify_save_buffer_overflow_is_reported) {
   CHECK_INT(yl_coro_resume(co), YL_OK);
   CHECK_INT(run.result, many_locals_expected(100));
   yl_coro_destroy(co);
+#endif
+}
+
+#ifdef __EMSCRIPTEN__
+static void gen_yield_to(void *g) {
+  yl_value_t in;
+  yl_yield(g, yl_none(), &in);
+  yl_value_drop(in);
+}
+
+static yl_value_t deep_gen_body(yl_gen_t *g, void *arg) {
+  return yl_int(many_locals(gen_yield_to, g, *(int *)arg));
+}
+#endif
+
+TEST(asyncify_generator_overflow_is_a_runtime_error) {
+#ifdef __EMSCRIPTEN__
+  for (int i = 0; i < 20; i++) seed[i] = i + 1;
+  int depth = 100;
+  yl_gen_t *g = yl_gen_new_sized("deep", deep_gen_body, &depth, 4096);
+  CHECK(g != NULL);
+  if (!g) return;
+  yl_value_t v;
+  CHECK_INT(yl_gen_next(g, &v), YL_GEN_ERROR);
+  char msg[256] = "";
+  if (v.type == YL_EXC) yl_exc_format(v.as.exc, msg, sizeof msg);
+  CHECK(strstr(msg, "RuntimeError: generator 'deep' overflowed") == msg);
+  yl_value_drop(v);
+  CHECK_INT(yl_gen_state(g), YL_GEN_CLOSED);
+  CHECK_INT(yl_gen_next(g, &v), YL_GEN_RETURN); /* exhausted, as after any exception */
+  CHECK_REPR(v, "None");
+  yl_gen_free(g);
 #endif
 }

@@ -11,7 +11,9 @@
 // As a command, `node wasm/run.mjs <module.js> [args...]` runs the program with its output
 // on this process's and exits with its code.
 //
-// Output arrives from Emscripten a line at a time: a last line without a newline gets one.
+// It waits for the program to exit, as built by yl_wasm_finalize (-sEXIT_RUNTIME): a
+// program keeping its runtime alive (timers) exits when they are done. Output arrives
+// from Emscripten a line at a time: a last line without a newline gets one.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -33,7 +35,11 @@ export async function runModule(file, { args = [], echo = false, module = {} } =
   const printErr = line(err, process.stderr);
   let code = null;
   let aborted = false;
-  await factory({
+  let exited;
+  const exit = new Promise((resolve) => {
+    exited = resolve;
+  });
+  const instance = await factory({
     thisProgram: path.basename(js, path.extname(js)),
     arguments: args,
     ...(existsSync(wasm) ? { wasmBinary: readFileSync(wasm) } : {}),
@@ -42,18 +48,36 @@ export async function runModule(file, { args = [], echo = false, module = {} } =
     onAbort: () => {
       aborted = true; // Emscripten has printed "Aborted(...)" already
     },
-    // Called at exit() or the end of main, and with the exception that ended the
-    // program (a trap, an abort). Emscripten's default would exit this process.
-    quit: (status, toThrow) => {
+    onExit: (status) => {
       code = status;
-      if (toThrow && toThrow.name !== 'ExitStatus' && !aborted) {
-        printErr(String((toThrow && toThrow.stack) || toThrow));
+      exited();
+    },
+    // Called at every exit() and end of main (then onExit follows unless the runtime
+    // is kept alive, by timers say), and with the exception that ended the program
+    // (a trap, an abort). Emscripten's default would exit this process.
+    quit: (status, toThrow) => {
+      if (!toThrow || toThrow.name !== 'ExitStatus') {
+        code = status;
+        exited();
+        if (toThrow && !aborted) printErr(String(toThrow.stack || toThrow));
       }
       throw toThrow; // unwinds the program; the glue catches it
     },
     ...module,
   });
+  // main has returned; a program that keeps its runtime alive exits later.
+  if (typeof instance._main === 'function') await exit;
   return { code: code ?? 0, stdout: out.join(''), stderr: err.join('') };
+}
+
+// For commands: output piped into `head` and closed early ends the program quietly.
+export function quietOnClosedPipe() {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e) => {
+      if (e.code !== 'EPIPE') throw e;
+      process.exit(process.exitCode ?? 0);
+    });
+  }
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
@@ -62,6 +86,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     console.error('usage: node wasm/run.mjs <module.js> [args...]');
     process.exit(2);
   }
+  quietOnClosedPipe();
   const { code } = await runModule(file, { args, echo: true });
   process.exitCode = code;
 }

@@ -97,10 +97,9 @@ __asm__(
     "  mov x0, x21\n"
     "  blr x20\n" /* entry(arg) */
     /* entry returned: leave the context's stack for good, restoring the frame its
-     * last resumer saved, whose yl__ctx_resume() returns 0. */
+     * last resumer saved, whose yl__ctx_resume() returns entry's result (in w0). */
     "  ldr x3, [x19, #" YL__STR(YL__CTX_OFF_CALLER) "]\n"
-    "  mov sp, x3\n"
-    "  mov x0, #0\n" YL__RESTORE_AND_JUMP
+    "  mov sp, x3\n" YL__RESTORE_AND_JUMP
     "  .cfi_endproc\n"
     "  .size yl__ctx_start, .-yl__ctx_start\n");
 

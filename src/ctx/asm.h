@@ -28,11 +28,19 @@ typedef struct yl__ctx {
  * return register, so a caller whose last act is the switch compiles to a tail call
  * and no `ret` runs between two switches: each such `ret` would be mispredicted,
  * the return-stack predictor holding the other side's calls. */
-__attribute__((visibility("hidden"))) long yl__ctx_switch(void **save, void *to, long pass);
+__attribute__((visibility("hidden"))) int yl__ctx_switch(void **save, void *to, int pass);
 
-/* 1 from a yield, 0 from the trampoline once entry has returned. */
-static inline int yl__ctx_resume(yl__ctx *c) { return (int)yl__ctx_switch(&c->caller, c->sp, 0); }
+#define YL__CTX_CHECKED 0 /* an overflow hits the guard page: nothing to report here */
 
-static inline void yl__ctx_yield(yl__ctx *c) { yl__ctx_switch(&c->sp, c->caller, 1); }
+static inline int yl__ctx_rewinding(const yl__ctx *c) { return (void)c, 0; }
+static inline int yl__ctx_unwinding(const yl__ctx *c) { return (void)c, 0; }
+static inline void yl__ctx_enter(yl__ctx *c) { (void)c; }
+
+/* The frame address, not a local's: under ASan a local may live on its fake stack. */
+static inline uintptr_t yl__ctx_sp(void) { return (uintptr_t)__builtin_frame_address(0); }
+
+static inline int yl__ctx_resume(yl__ctx *c, int pass) { return yl__ctx_switch(&c->caller, c->sp, pass); }
+
+static inline int yl__ctx_yield(yl__ctx *c, int pass) { return yl__ctx_switch(&c->sp, c->caller, pass); }
 
 #endif

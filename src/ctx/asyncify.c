@@ -11,7 +11,8 @@
  * coroutine's own region), the resumer's frames (resume, calling stop_unwind and
  * start_rewind, is runtime code the pass leaves alone, so an unwind ends there and
  * resuming from deep in a call chain costs nothing), and uninstrumented frames (a
- * yield below one of them is undefined: see wasm/README.md).
+ * yield below one of them is undefined: see wasm/README.md). The values handed
+ * across a switch (ctx.h's `pass`) travel in the struct.
  *
  * Overflow. The pass checks nothing while it unwinds: it writes the frames at
  * `current` and up, however far that goes, and traps afterwards if `current` passed
@@ -32,25 +33,15 @@
 
 const char yl__ctx_backend[] = "asyncify";
 
-/* Binaryen's entry points, as imports the --asyncify pass resolves to its own
- * functions; the JS stubs that satisfy emcc's link check (wasm/yl_asyncify.js)
- * are never called. */
-#define YL__ASYNCIFY(name) __attribute__((import_module("asyncify"), import_name(#name)))
-YL__ASYNCIFY(start_unwind) void yl__asyncify_start_unwind(void *data);
-YL__ASYNCIFY(stop_unwind) void yl__asyncify_stop_unwind(void);
-YL__ASYNCIFY(start_rewind) void yl__asyncify_start_rewind(void *data);
-YL__ASYNCIFY(stop_rewind) void yl__asyncify_stop_rewind(void);
-
 /* The unwind scratch buffer. Each unwound frame takes 4 bytes plus its live locals
  * and also holds them in a frame of the engine's own stack (about 1 MiB in V8), so
  * an unwind that outgrows this would have overflowed the engine first. */
 #ifndef YL_ASYNCIFY_SCRATCH
 #define YL_ASYNCIFY_SCRATCH (1024 * 1024)
 #endif
-static uint64_t scratch[YL_ASYNCIFY_SCRATCH / 8];
-static struct {
-  uintptr_t current, end;
-} unwind = {0, UINTPTR_MAX}; /* end out of reach: the pass must not trap, we check */
+uint64_t yl__asyncify_scratch[YL_ASYNCIFY_SCRATCH / 8];
+/* end out of reach: the pass must not trap, we check */
+struct yl__asyncify_data yl__asyncify_unwind = {0, UINTPTR_MAX};
 
 /* Written at the region's bottom; checked at each return to resume. */
 static const uint64_t canary[2] = {0x7972616e61635f6cULL, 0x0ddba11c0ffee00dULL};
@@ -77,8 +68,7 @@ static int canary_intact(const yl__ctx *c) {
 
 void yl__ctx_init(yl__ctx *c, void *lo, size_t size, yl__ctx_entry entry, void *arg) {
   c->lo = lo;
-  c->size = size;
-  c->sp = ((uintptr_t)lo + size) & ~(uintptr_t)15;
+  c->sp = c->top = ((uintptr_t)lo + size) & ~(uintptr_t)15;
   c->rewind_current = c->rewind_end = 0;
   c->entry = entry;
   c->arg = arg;
@@ -91,8 +81,8 @@ void yl__ctx_init(yl__ctx *c, void *lo, size_t size, yl__ctx_entry entry, void *
 /* Moves the frames just unwound into c's region, below the C stack pointer at the
  * yield; 1 if they fit and nothing overflowed. */
 static int keep_saved_frames(yl__ctx *c) {
-  size_t used = unwind.current - (uintptr_t)scratch;
-  if (used > sizeof scratch) {
+  size_t used = yl__asyncify_unwind.current - (uintptr_t)yl__asyncify_scratch;
+  if (used > sizeof yl__asyncify_scratch) {
     /* The unwind wrote past the scratch buffer: memory is corrupt, stop now. */
     _emscripten_err("yieldloop: a coroutine's yield saved more than YL_ASYNCIFY_SCRATCH "
                     "bytes of frames; aborting");
@@ -102,47 +92,42 @@ static int keep_saved_frames(yl__ctx *c) {
   if (!canary_intact(c) || c->sp < dst || used > c->sp - dst) return 0;
   /* The pass saves 4-byte units; copying by 8 is measurably faster than by 4. */
   uint64_t *to = (uint64_t *)dst;
-  for (size_t i = 0; i < used / 8; i++) to[i] = scratch[i];
-  if (used & 4) ((uint32_t *)to)[used / 4 - 1] = ((const uint32_t *)scratch)[used / 4 - 1];
+  for (size_t i = 0; i < used / 8; i++) to[i] = yl__asyncify_scratch[i];
+  if (used & 4) ((uint32_t *)to)[used / 4 - 1] = ((const uint32_t *)yl__asyncify_scratch)[used / 4 - 1];
   c->rewind_current = c->rewind_end = dst + used;
   return 1;
 }
 
-int yl__asyncify_resume(yl__ctx *c) {
+void yl__asyncify_frame_moved(void) {
+  _emscripten_err("yieldloop: a frame on a coroutine's C stack moved at a resume (the function "
+                  "that yields, or an uninstrumented one on the way to it, has a stack frame); "
+                  "see src/ctx/asyncify.h");
+  abort();
+}
+
+int yl__asyncify_resume(yl__ctx *c, int pass) {
   uintptr_t caller_sp = sp_get();
-  sp_set(c->sp);
+  c->pass = pass;
+  sp_set(c->top);
   if (c->state == YL__CTX_SUSPENDED) {
     c->state = YL__CTX_REWINDING;
     yl__asyncify_start_rewind(&c->rewind_current);
   } else {
     c->state = YL__CTX_RUNNING;
   }
-  c->entry(c->arg);
+  int result = c->entry(c->arg); /* meaningless if it yielded */
   sp_set(caller_sp);
   if (c->state == YL__CTX_UNWINDING) {
     yl__asyncify_stop_unwind();
     if (keep_saved_frames(c)) {
       c->state = YL__CTX_SUSPENDED;
-      return 1;
+      return c->pass;
     }
   } else if (canary_intact(c)) {
     c->state = YL__CTX_FINISHED;
-    return 0;
+    return result;
   }
   c->state = YL__CTX_BROKEN;
   return YL_ESTACKOVERFLOW;
 }
 
-void yl__asyncify_yield(yl__ctx *c) {
-  if (c->state == YL__CTX_REWINDING) {
-    /* Called again by the rewound frames: the resume is complete. */
-    yl__asyncify_stop_rewind();
-    c->state = YL__CTX_RUNNING;
-    return;
-  }
-  /* Unwinding skips epilogues, so the stack pointer to come back to is taken here. */
-  c->sp = sp_get();
-  c->state = YL__CTX_UNWINDING;
-  unwind.current = (uintptr_t)scratch;
-  yl__asyncify_start_unwind(&unwind);
-}

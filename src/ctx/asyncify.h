@@ -30,22 +30,90 @@ typedef enum yl__ctx_state {
 typedef struct yl__ctx {
   /* Binaryen's {current, end} descriptor of the saved frames, read at rewind. */
   uintptr_t rewind_current, rewind_end;
-  uintptr_t sp; /* C stack pointer to resume with: the top, then the one at yield */
-  char *lo;     /* the stack region [lo, lo+size) */
-  size_t size;
+  uintptr_t sp;       /* C stack pointer at the last yield */
+  uintptr_t top;      /* the top of the C stack: every entry and rewind starts there */
+  uintptr_t entry_sp; /* the stack pointer in the entry function, below its frame */
+  char *lo;     /* the bottom of the stack region: the canary, then the saved frames */
   yl__ctx_entry entry;
   void *arg;
+  int pass; /* the value handed across the last switch */
   yl__ctx_state state;
 } yl__ctx;
 
-/* Out of line on purpose, never inline: Asyncify treats a function that calls
- * start_rewind/stop_unwind as runtime and leaves it uninstrumented, so a caller that
- * inlined resume could not itself be suspended (a loop that resumes tasks and also
- * yields, say); and code before an inlined yield would run again at every rewind. */
-int yl__asyncify_resume(yl__ctx *c);
-void yl__asyncify_yield(yl__ctx *c);
+/* Overflow is detected at each switch and reported by resume (see ctx.h). */
+#define YL__CTX_CHECKED 1
 
-static inline int yl__ctx_resume(yl__ctx *c) { return yl__asyncify_resume(c); }
-static inline void yl__ctx_yield(yl__ctx *c) { yl__asyncify_yield(c); }
+/* Binaryen's entry points, as imports the --asyncify pass resolves to its own
+ * functions; the JS stubs that satisfy emcc's link check (wasm/yl_asyncify.js)
+ * are never called. */
+#define YL__ASYNCIFY(name) __attribute__((import_module("asyncify"), import_name(#name)))
+YL__ASYNCIFY(start_unwind) void yl__asyncify_start_unwind(void *data);
+YL__ASYNCIFY(stop_unwind) void yl__asyncify_stop_unwind(void);
+YL__ASYNCIFY(start_rewind) void yl__asyncify_start_rewind(void *data);
+YL__ASYNCIFY(stop_rewind) void yl__asyncify_stop_rewind(void);
+
+/* The descriptor every unwind writes through (see asyncify.c). */
+extern struct yl__asyncify_data {
+  uintptr_t current, end;
+} yl__asyncify_unwind;
+extern uint64_t yl__asyncify_scratch[];
+
+/* Resume stays out of line: Asyncify leaves a function that calls start_rewind or
+ * stop_unwind uninstrumented, so a caller that inlined resume could not itself be
+ * suspended (a loop that resumes tasks and also yields, say). */
+__attribute__((noinline)) int yl__asyncify_resume(yl__ctx *c, int pass);
+
+static inline int yl__ctx_resume(yl__ctx *c, int pass) { return yl__asyncify_resume(c, pass); }
+
+static inline int yl__ctx_rewinding(const yl__ctx *c) { return c->state == YL__CTX_REWINDING; }
+static inline int yl__ctx_unwinding(const yl__ctx *c) { return c->state == YL__CTX_UNWINDING; }
+
+static inline uintptr_t yl__ctx_sp(void) {
+  uintptr_t sp;
+  __asm__ volatile(".globaltype __stack_pointer, i32\n"
+                   "global.get __stack_pointer\n"
+                   "local.set %0"
+                   : "=r"(sp));
+  return sp;
+}
+
+/* Stops with a message: a frame on the C stack moved between a yield and its rewind. */
+__attribute__((noreturn)) void yl__asyncify_frame_moved(void);
+
+/* The entry function and any uninstrumented trampoline it calls are run again at a
+ * rewind, which starts them at the stack's top as the first resume did, so their C
+ * frames (and pointers into them) come back where they were. */
+static inline void yl__ctx_enter(yl__ctx *c) {
+  if (c->state != YL__CTX_REWINDING) c->entry_sp = yl__ctx_sp();
+  else if (yl__ctx_sp() != c->entry_sp) yl__asyncify_frame_moved();
+}
+
+/* Yield is inline so that the function that yields (a generator's yl_yield) calls
+ * start_unwind itself and stays uninstrumented: one frame fewer to unwind and rewind
+ * at every switch, about 15 ns each. Two rules follow for that function. It is called
+ * again from its start when rewound, so whatever it does before yielding must test
+ * yl__ctx_rewinding(). And it must have no frame on the C stack (no address-taken
+ * local, no struct built in memory): rewound frames do not move the stack pointer, so
+ * at a rewind it would be allocated just below the entry's frame, over the frames of
+ * the coroutine's body. That is checked: at a rewind the stack pointer here must be
+ * the entry function's. The rewind then ends with the stack pointer of the yield. */
+static inline int yl__ctx_yield(yl__ctx *c, int pass) {
+  if (c->state == YL__CTX_REWINDING) { /* called again by the rewound frames: resumed */
+    if (yl__ctx_sp() != c->entry_sp) yl__asyncify_frame_moved();
+    __asm__ volatile(".globaltype __stack_pointer, i32\n"
+                     "local.get %0\n"
+                     "global.set __stack_pointer" ::"r"(c->sp));
+    yl__asyncify_stop_rewind();
+    c->state = YL__CTX_RUNNING;
+    return c->pass;
+  }
+  c->pass = pass;
+  /* Unwinding skips epilogues, so the stack pointer to come back to is taken here. */
+  c->sp = yl__ctx_sp();
+  c->state = YL__CTX_UNWINDING;
+  yl__asyncify_unwind.current = (uintptr_t)yl__asyncify_scratch;
+  yl__asyncify_start_unwind(&yl__asyncify_unwind);
+  return 0; /* to the unwinding callers, which drop it */
+}
 
 #endif

@@ -17,8 +17,10 @@
 #define YL_CTX_H
 
 #include <stddef.h>
+#include <stdint.h>
 
-typedef void (*yl__ctx_entry)(void *arg);
+/* A context's entry function; its result is what the last resume returns. */
+typedef int (*yl__ctx_entry)(void *arg);
 
 #if defined(__EMSCRIPTEN__)
 #include "asyncify.h"
@@ -33,14 +35,41 @@ typedef void (*yl__ctx_entry)(void *arg);
 /* Prepares `c` to run entry(arg) on the stack [lo, lo+size) at its first resume. */
 void yl__ctx_init(yl__ctx *c, void *lo, size_t size, yl__ctx_entry entry, void *arg);
 
-/* Runs `c` until it yields (returns 1) or its entry function returns (returns 0);
- * a backend that detects a broken context (e.g. an overflowed save buffer) returns
- * a negative yl_result and the context must not be resumed again, nor must a
- * finished one. */
-static inline int yl__ctx_resume(yl__ctx *c);
+/* Runs `c`, handing it `pass` (the result of its pending yl__ctx_yield; ignored by a
+ * first resume), until it yields or its entry returns. Returns what `c` hands back:
+ * the `pass` of that yield, or the entry's result. A finished context must not be
+ * resumed again. A backend defining YL__CTX_CHECKED as 1 may instead return a
+ * negative yl_result (YL_ESTACKOVERFLOW) when the context broke; it is then dead.
+ *
+ * Both calls carry their value in the return register so that a caller whose last
+ * act is the switch compiles to a tail call: natively no `ret` then runs between two
+ * switches, and each one that does is mispredicted (the return-stack predictor holds
+ * the other side's calls). Bookkeeping for the other side is therefore done before
+ * switching, by whoever switches. */
+static inline int yl__ctx_resume(yl__ctx *c, int pass);
 
-/* Called on `c`'s own stack: suspends it and returns when it is next resumed. */
-static inline void yl__ctx_yield(yl__ctx *c);
+/* Called on `c`'s own stack: suspends it, handing `pass` to its resumer, and returns
+ * the `pass` of the resume that continues it. */
+static inline int yl__ctx_yield(yl__ctx *c, int pass);
+
+/* True while `c` is being resumed back into a pending yield. Asyncify does that by
+ * calling the function that yielded again from its start (the function holding the
+ * switch is not instrumented, so nothing in it is skipped), so code that runs before
+ * a yield must test this and do nothing the second time. Always 0 natively. */
+static inline int yl__ctx_rewinding(const yl__ctx *c);
+
+/* Called first thing by a context's entry function (and by nothing else). */
+static inline void yl__ctx_enter(yl__ctx *c);
+
+/* True while `c`'s frames are being unwound after a yield (Asyncify): a function
+ * that calls into a coroutine's frames without being instrumented itself (an entry
+ * trampoline, on Asyncify's remove-list) sees its callee return early and must then
+ * return at once, touching nothing. Always 0 natively. */
+static inline int yl__ctx_unwinding(const yl__ctx *c);
+
+/* An address in the current frame of the current stack, without giving the caller a
+ * frame in memory (in wasm, the function that yields must have none: see asyncify.h). */
+static inline uintptr_t yl__ctx_sp(void);
 
 /* The backend's name, e.g. "x86_64", for diagnostics and the playground. */
 extern const char yl__ctx_backend[];

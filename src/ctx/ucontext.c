@@ -10,8 +10,7 @@ const char yl__ctx_backend[] = "ucontext";
 /* makecontext passes int arguments only: the context pointer travels in two halves. */
 static void trampoline(unsigned hi, unsigned lo) {
   yl__ctx *c = (yl__ctx *)(((uintptr_t)hi << 16 << 16) | (uintptr_t)lo);
-  c->entry(c->arg);
-  c->finished = 1;
+  c->pass = c->entry(c->arg);
   /* uc_link returns to `caller`, the context of the last resume. */
 }
 
@@ -19,7 +18,7 @@ void yl__ctx_init(yl__ctx *c, void *lo, size_t size, yl__ctx_entry entry, void *
   uintptr_t p = (uintptr_t)c;
   c->entry = entry;
   c->arg = arg;
-  c->finished = 0;
+  c->pass = 0;
   getcontext(&c->self);
   c->self.uc_stack.ss_sp = lo;
   c->self.uc_stack.ss_size = size;

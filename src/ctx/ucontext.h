@@ -9,14 +9,28 @@ typedef struct yl__ctx {
   ucontext_t caller; /* the resumer's registers while the coroutine runs */
   yl__ctx_entry entry;
   void *arg;
-  int finished;
+  int pass; /* the value handed across the last switch */
 } yl__ctx;
 
-static inline int yl__ctx_resume(yl__ctx *c) {
+#define YL__CTX_CHECKED 0
+
+static inline int yl__ctx_rewinding(const yl__ctx *c) { return (void)c, 0; }
+static inline int yl__ctx_unwinding(const yl__ctx *c) { return (void)c, 0; }
+static inline void yl__ctx_enter(yl__ctx *c) { (void)c; }
+
+/* The frame address, not a local's: under ASan a local may live on its fake stack. */
+static inline uintptr_t yl__ctx_sp(void) { return (uintptr_t)__builtin_frame_address(0); }
+
+static inline int yl__ctx_resume(yl__ctx *c, int pass) {
+  c->pass = pass;
   swapcontext(&c->caller, &c->self);
-  return !c->finished;
+  return c->pass;
 }
 
-static inline void yl__ctx_yield(yl__ctx *c) { swapcontext(&c->self, &c->caller); }
+static inline int yl__ctx_yield(yl__ctx *c, int pass) {
+  c->pass = pass;
+  swapcontext(&c->self, &c->caller);
+  return c->pass;
+}
 
 #endif

@@ -77,9 +77,8 @@ __asm__(
     "  movq %r13, %rdi\n"
     "  callq *%r12\n" /* entry(arg) */
     /* entry returned: leave the context's stack for good, restoring the frame its
-     * last resumer saved, whose yl__ctx_resume() returns 0. */
-    "  movq " YL__STR(YL__CTX_OFF_CALLER) "(%rbx), %rsp\n"
-    "  xorl %eax, %eax\n" YL__RESTORE_AND_JUMP
+     * last resumer saved, whose yl__ctx_resume() returns entry's result (in eax). */
+    "  movq " YL__STR(YL__CTX_OFF_CALLER) "(%rbx), %rsp\n" YL__RESTORE_AND_JUMP
     "  .cfi_endproc\n"
     "  .size yl__ctx_start, .-yl__ctx_start\n");
 
