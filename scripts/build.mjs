@@ -32,7 +32,6 @@ const variants = [
     name: 'wasm',
     args: [`-DCMAKE_TOOLCHAIN_FILE=${path.join(root, 'emscripten.cmake')}`],
     env: { NODE_PATH: '/usr/share/nodejs' },
-    needsFile: 'emscripten.cmake',
     needs: ['emcc'],
   },
 ];
@@ -56,15 +55,8 @@ function run(cmd, args, env) {
 
 function build(v) {
   const dir = path.join('build', v.name);
-  if (v.needsFile && !existsSync(path.join(root, v.needsFile))) {
-    console.log(`build: ${v.name}: skipped, ${v.needsFile} does not exist yet`);
-    return 'skipped';
-  }
   const missing = (v.needs || []).filter((c) => !has(c));
-  if (missing.length) {
-    console.log(`build: ${v.name}: skipped, ${missing.join(', ')} not found (npm run setup installs it)`);
-    return 'skipped';
-  }
+  if (missing.length) throw new Error(`${v.name}: ${missing.join(', ')} not found (npm run setup installs it)`);
   // The options this variant was configured with: configure again if they changed.
   const stamp = path.join(root, dir, '.yl-configure');
   const wanted = JSON.stringify(v.args);
