@@ -101,6 +101,7 @@ const char *yl_backend_name(void) { return yl__ctx_backend; }
 int yl_coro_destroy(yl_coro_t *co) {
   if (!co) return YL_OK;
   if (co->state == YL_CORO_RUNNING) return YL_EBUSY;
+  yl__ctx_release(&co->ctx);
   yl__stack_put(&co->stack);
   free(co);
   return YL_OK;

@@ -42,7 +42,8 @@ struct yl_gen {
   yl_value_t *in;     /* where the body's pending yield receives what is sent or thrown */
   yl_value_t *out;    /* where the step in progress receives what the body yields,
                          returns or raises */
-  yl_gen_t *root;     /* while its body runs: the generator the step was sent to */
+  yl_gen_t *root;     /* while its body runs: the generator the step was sent to
+                         (stale otherwise: only read for a running generator) */
   const char *name;
   yl_gen_fn body;
   void *arg;
@@ -149,9 +150,9 @@ static int gen_running(const yl_gen_t *x) {
   if (x->state != YL_GEN_SUSPENDED || !x->delegate) return x->state == YL_GEN_RUNNING;
   const yl_gen_t *n = x->delegate;
   while (n->state == YL_GEN_SUSPENDED && n->delegate) n = n->delegate;
-  if (n->state != YL_GEN_RUNNING || !n->root) return 0;
+  if (n->state != YL_GEN_RUNNING || n->delegate) return 0;
   /* n's body runs for a step sent to n->root: x runs if it is on that path. (A
-   * running n without a root is the root of a step of its own, below x.) */
+   * running n with a delegate is the root of a step of its own, below x.) */
   for (const yl_gen_t *p = n->root; p != n; p = p->delegate)
     if (p == x) return 1;
   return 0;
@@ -361,7 +362,6 @@ __attribute__((noinline)) int yl_yield(yl_gen_t *g, yl_value_t value, yl_value_t
     g->in = in;
     g->root->state = YL_GEN_SUSPENDED; /* the step ends */
     g->state = YL_GEN_SUSPENDED;
-    g->root = NULL;
   }
   return yl__coro_yield(g->co, YL_GEN_NEXT);
 }

@@ -37,9 +37,16 @@ static double now_s(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static const char *yl_test_repr_stub(yl_value_t v) { static char b[256]; yl_value_repr(v, b, sizeof b); return b; }
 static void die(const char *what) {
   fprintf(stderr, "yl_bench: %s\n", what);
+  exit(1);
+}
+
+/* A send that did not yield: says what it did instead, and stops. */
+static NOINLINE void die_not_yielded(int64_t i, int outcome, yl_value_t v) {
+  char repr[256];
+  yl_value_repr(v, repr, sizeof repr);
+  fprintf(stderr, "yl_bench: send %lld did not yield: outcome %d, %s\n", (long long)i, outcome, repr);
   exit(1);
 }
 
@@ -68,8 +75,8 @@ static NOINLINE double send_loop(yl_gen_t *g, int64_t n) {
   int64_t acc = 0;
   double t0 = now_s();
   for (int64_t i = 0; i < n; i++) {
-    int rr = yl_gen_send(g, yl_int(1), &out);
-    if (rr != YL_GEN_NEXT) { fprintf(stderr, "i=%lld rr=%d %s\n", (long long)i, rr, yl_test_repr_stub(out)); die("generator did not yield"); }
+    int r = yl_gen_send(g, yl_int(1), &out);
+    if (r != YL_GEN_NEXT) die_not_yielded(i, r, out);
     acc += out.as.i;
   }
   double t = now_s() - t0;

@@ -35,9 +35,19 @@ __attribute__((visibility("hidden"))) int yl__ctx_switch(void **save, void *to, 
 static inline int yl__ctx_rewinding(const yl__ctx *c) { return (void)c, 0; }
 static inline int yl__ctx_unwinding(const yl__ctx *c) { return (void)c, 0; }
 static inline void yl__ctx_enter(yl__ctx *c) { (void)c; }
+static inline void yl__ctx_release(yl__ctx *c) { (void)c; }
 
-/* The frame address, not a local's: under ASan a local may live on its fake stack. */
-static inline uintptr_t yl__ctx_sp(void) { return (uintptr_t)__builtin_frame_address(0); }
+/* The stack pointer itself: reading it needs no frame (a local's address would, and
+ * under ASan a local may live on its fake stack). */
+static inline uintptr_t yl__ctx_sp(void) {
+  uintptr_t sp;
+#if defined(__x86_64__)
+  __asm__("movq %%rsp, %0" : "=r"(sp));
+#else
+  __asm__("mov %0, sp" : "=r"(sp));
+#endif
+  return sp;
+}
 
 static inline int yl__ctx_resume(yl__ctx *c, int pass) { return yl__ctx_switch(&c->caller, c->sp, pass); }
 

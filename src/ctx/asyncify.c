@@ -18,8 +18,10 @@
  * `current` and up, however far that goes, and traps afterwards if `current` passed
  * `end`. So the unwind goes into one scratch buffer far larger than any coroutine's
  * region (its `end` set out of reach so the pass never traps), and the result is
- * checked and copied to the coroutine's region, between the canary and the C stack
- * pointer recorded at the yield. Save data that does not fit, or a C stack that ran
+ * checked against the coroutine's region: it must fit between the canary and the C
+ * stack pointer recorded at the yield, where it is moved when another coroutine needs
+ * the scratch buffer (until then it stays there, so that resuming the coroutine that
+ * yielded last copies nothing). Save data that does not fit, or a C stack that ran
  * over the canary at the region's bottom, makes resume return YL_ESTACKOVERFLOW and
  * the context dead, before anything outside the region is written. The C stack
  * itself is not bounds-checked while it runs: a frame reaching below the region is
@@ -78,8 +80,14 @@ void yl__ctx_init(yl__ctx *c, void *lo, size_t size, yl__ctx_entry entry, void *
   w[1] = canary[1];
 }
 
-/* Moves the frames just unwound into c's region, below the C stack pointer at the
- * yield; 1 if they fit and nothing overflowed. */
+/* The frames of the last unwind stay in the scratch buffer, owned by the context
+ * they belong to, until another context needs the buffer: a generator resumed and
+ * suspended in turn, the common case, then costs no copy at all. */
+yl__ctx *yl__asyncify_scratch_owner;
+
+/* Checks the frames just unwound by c against its region (they must fit between the
+ * canary and the C stack pointer at the yield, as they will once evicted) and leaves
+ * them in the scratch buffer, owned by c; 0 if they do not fit or the canary is gone. */
 static int keep_saved_frames(yl__ctx *c) {
   size_t used = yl__asyncify_unwind.current - (uintptr_t)yl__asyncify_scratch;
   if (used > sizeof yl__asyncify_scratch) {
@@ -90,12 +98,21 @@ static int keep_saved_frames(yl__ctx *c) {
   }
   uintptr_t dst = (uintptr_t)c->lo + sizeof canary;
   if (!canary_intact(c) || c->sp < dst || used > c->sp - dst) return 0;
+  c->rewind_current = c->rewind_end = yl__asyncify_unwind.current;
+  yl__asyncify_scratch_owner = c;
+  return 1;
+}
+
+/* Moves the owner's frames from the scratch buffer to its own region. */
+void yl__asyncify_evict(void) {
+  yl__ctx *c = yl__asyncify_scratch_owner;
+  size_t used = c->rewind_current - (uintptr_t)yl__asyncify_scratch;
   /* The pass saves 4-byte units; copying by 8 is measurably faster than by 4. */
-  uint64_t *to = (uint64_t *)dst;
+  uint64_t *to = (uint64_t *)((uintptr_t)c->lo + sizeof canary);
   for (size_t i = 0; i < used / 8; i++) to[i] = yl__asyncify_scratch[i];
   if (used & 4) ((uint32_t *)to)[used / 4 - 1] = ((const uint32_t *)yl__asyncify_scratch)[used / 4 - 1];
-  c->rewind_current = c->rewind_end = dst + used;
-  return 1;
+  c->rewind_current = c->rewind_end = (uintptr_t)to + used;
+  yl__asyncify_scratch_owner = NULL;
 }
 
 void yl__asyncify_frame_moved(void) {
@@ -111,6 +128,7 @@ int yl__asyncify_resume(yl__ctx *c, int pass) {
   sp_set(c->top);
   if (c->state == YL__CTX_SUSPENDED) {
     c->state = YL__CTX_REWINDING;
+    if (yl__asyncify_scratch_owner == c) yl__asyncify_scratch_owner = NULL; /* consumed now */
     yl__asyncify_start_rewind(&c->rewind_current);
   } else {
     c->state = YL__CTX_RUNNING;

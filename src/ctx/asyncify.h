@@ -57,6 +57,14 @@ extern struct yl__asyncify_data {
   uintptr_t current, end;
 } yl__asyncify_unwind;
 extern uint64_t yl__asyncify_scratch[];
+/* The suspended context whose saved frames are still in the scratch buffer, if any
+ * (see asyncify.c), and the call that moves them to its own region. */
+extern yl__ctx *yl__asyncify_scratch_owner;
+void yl__asyncify_evict(void);
+
+static inline void yl__ctx_release(yl__ctx *c) {
+  if (yl__asyncify_scratch_owner == c) yl__asyncify_scratch_owner = NULL;
+}
 
 /* Resume stays out of line: Asyncify leaves a function that calls start_rewind or
  * stop_unwind uninstrumented, so a caller that inlined resume could not itself be
@@ -111,6 +119,7 @@ static inline int yl__ctx_yield(yl__ctx *c, int pass) {
   /* Unwinding skips epilogues, so the stack pointer to come back to is taken here. */
   c->sp = yl__ctx_sp();
   c->state = YL__CTX_UNWINDING;
+  if (yl__asyncify_scratch_owner) yl__asyncify_evict();
   yl__asyncify_unwind.current = (uintptr_t)yl__asyncify_scratch;
   yl__asyncify_start_unwind(&yl__asyncify_unwind);
   return 0; /* to the unwinding callers, which drop it */

@@ -58,6 +58,9 @@ static inline int yl__ctx_yield(yl__ctx *c, int pass);
  * a yield must test this and do nothing the second time. Always 0 natively. */
 static inline int yl__ctx_rewinding(const yl__ctx *c);
 
+/* Called before the memory of a context that will not run again is freed. */
+static inline void yl__ctx_release(yl__ctx *c);
+
 /* Called first thing by a context's entry function (and by nothing else). */
 static inline void yl__ctx_enter(yl__ctx *c);
 

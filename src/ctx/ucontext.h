@@ -17,6 +17,7 @@ typedef struct yl__ctx {
 static inline int yl__ctx_rewinding(const yl__ctx *c) { return (void)c, 0; }
 static inline int yl__ctx_unwinding(const yl__ctx *c) { return (void)c, 0; }
 static inline void yl__ctx_enter(yl__ctx *c) { (void)c; }
+static inline void yl__ctx_release(yl__ctx *c) { (void)c; }
 
 /* The frame address, not a local's: under ASan a local may live on its fake stack. */
 static inline uintptr_t yl__ctx_sp(void) { return (uintptr_t)__builtin_frame_address(0); }
