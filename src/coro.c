@@ -77,6 +77,7 @@ int yl_coro_resume(yl_coro_t *co) {
   if (!co) return YL_EINVAL;
   if (co->state == YL_CORO_RUNNING) return YL_EBUSY;
   if (co->state == YL_CORO_DEAD) return co->error < 0 ? co->error : YL_EDEAD;
+  co->state = YL_CORO_RUNNING;
   int r = yl__coro_resume(co, 0);
   if (YL__CTX_CHECKED && r < 0) {
     co->state = YL_CORO_DEAD;
@@ -88,6 +89,8 @@ int yl_coro_resume(yl_coro_t *co) {
 
 int yl_coro_yield(yl_coro_t *co) {
   if (!co || co->state != YL_CORO_RUNNING || !yl__coro_on_stack(co)) return YL_ENOTRUNNING;
+  /* In wasm this function is entered again at the rewind: see ctx/asyncify.h. */
+  if (!yl__ctx_rewinding(&co->ctx)) co->state = YL_CORO_SUSPENDED;
   yl__coro_yield(co, 0);
   return YL_OK;
 }

@@ -78,11 +78,13 @@ static inline void yl__coro_exit(yl_coro_t *co) {
   YL__ASAN_LEAVE_FOR_GOOD(co);
 }
 
+/* The fast switches below leave co->state alone: it is the public API's record
+ * (yl_coro_*), and an internal owner such as a generator keeps its own. */
+
 /* Fast resume of a suspended `co`, handing it `pass`: returns what it hands back
  * (yl__coro_yield's `pass`, or its body's result once finished, when it is dead), or
  * with YL__CTX_CHECKED a negative yl_result if it broke (the caller marks it dead). */
 static inline int yl__coro_resume(yl_coro_t *co, int pass) {
-  co->state = YL_CORO_RUNNING;
 #ifdef YL__ASAN
   YL__ASAN_RESUME_START(co);
   int r = yl__ctx_resume(&co->ctx, pass);
@@ -97,7 +99,6 @@ static inline int yl__coro_resume(yl_coro_t *co, int pass) {
  * of the resume that continues it. Like yl__ctx_yield(), the function it is inlined
  * into may be entered again at a rewind: see yl__ctx_rewinding(). */
 static inline int yl__coro_yield(yl_coro_t *co, int pass) {
-  if (!yl__ctx_rewinding(&co->ctx)) co->state = YL_CORO_SUSPENDED;
 #ifdef YL__ASAN
   YL__ASAN_LEAVE(co);
   int r = yl__ctx_yield(&co->ctx, pass);

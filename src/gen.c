@@ -360,7 +360,7 @@ __attribute__((noinline)) int yl_yield(yl_gen_t *g, yl_value_t value, yl_value_t
     if (!in_body_of(g)) return yield_refused(g, &value, in);
     *g->out = value;
     g->in = in;
-    g->root->state = YL_GEN_SUSPENDED; /* the step ends */
+    g->root->state = YL_GEN_SUSPENDED; /* the step ends (root is g if undelegated) */
     g->state = YL_GEN_SUSPENDED;
   }
   return yl__coro_yield(g->co, YL_GEN_NEXT);
