@@ -93,7 +93,6 @@ static int gen_broken(yl_gen_t *g) {
   size_t size = yl_coro_stack_size(g->co);
   g->state = YL_GEN_CLOSED;
   g->root = NULL;
-  g->co->state = YL_CORO_DEAD;
   gen_reap(g);
   *g->out = yl_exc_value(yl_exc_new(yl_RuntimeError,
                                     "generator '%s' overflowed its %zu-byte stack; create it with a "
@@ -132,15 +131,11 @@ static int gen_run(yl_gen_t *g, yl_gen_t *root, int kind, yl_value_t in, yl_valu
                             : exc_value(yl_ValueError, yl_strerror(r));
       return YL_GEN_ERROR;
     }
-    g->out = out;
-    g->root = root;
-    root->state = YL_GEN_RUNNING;
-    g->state = YL_GEN_RUNNING;
-    r = yl__coro_resume(g->co, YL_OK);
-    if (YL__CTX_CHECKED && r == YL_ESTACKOVERFLOW) r = gen_broken(g);
-  } else {
-    r = gen_resume(g, root, kind, in, out);
+    /* No yield is pending to receive the None sent: park it where the outcome goes. */
+    in = yl_none();
+    g->in = out;
   }
+  r = gen_resume(g, root, kind, in, out);
   gen_reap(g);
   return r;
 }
