@@ -44,6 +44,7 @@ struct yl_gen {
                          returns or raises */
   yl_gen_t *root;     /* while its body runs: the generator the step was sent to
                          (stale otherwise: only read for a running generator) */
+  int delegators;     /* how many generators delegate to this one: it cannot be freed */
   const char *name;
   yl_gen_fn body;
   void *arg;
@@ -78,6 +79,12 @@ static int yl__gen_entry(void *arg) {
   *g->out = raised ? pep479(r) : r;
   yl__coro_exit(g->co);
   return raised ? YL_GEN_ERROR : YL_GEN_RETURN;
+}
+
+/* Ends `g`'s yield from: its subgenerator may be freed again. */
+static void gen_undelegate(yl_gen_t *g) {
+  g->delegate->delegators--;
+  g->delegate = NULL;
 }
 
 /* Releases the stack of a finished generator. */
@@ -162,7 +169,7 @@ static int gen_run_up(yl_gen_t *root, yl_gen_t *node, int kind, yl_value_t in, y
     if (r == YL_GEN_NEXT || node == root) return r;
     yl_gen_t *parent = root;
     while (parent->delegate != node) parent = parent->delegate;
-    parent->delegate = NULL;
+    gen_undelegate(parent);
     node = parent;
     kind = r == YL_GEN_RETURN ? YL_OK : YL_GEN_ERROR;
     in = *out;
@@ -212,12 +219,12 @@ static int gen_step(yl_gen_t *g, int kind, yl_value_t in, yl_value_t *out) {
           in = err;
         }
         node->state = YL_GEN_SUSPENDED;
-        node->delegate = NULL;
+        gen_undelegate(node);
       }
       return gen_run_up(g, node, kind, in, out);
     }
     if (node == g) return r;
-    parent->delegate = NULL;
+    gen_undelegate(parent);
     return gen_run_up(g, parent, r == YL_GEN_RETURN ? YL_OK : YL_GEN_ERROR, *out, out);
   }
 }
@@ -265,7 +272,7 @@ static __attribute__((noinline)) int gen_delegated_step(yl_gen_t *g, int kind, y
       gen_reap(leaf);
       yl_gen_t *parent = g;
       while (parent->delegate != leaf) parent = parent->delegate;
-      parent->delegate = NULL;
+      gen_undelegate(parent);
       return gen_run_up(g, parent, r == YL_GEN_RETURN ? YL_OK : YL_GEN_ERROR, *out, out);
     }
   }
@@ -297,7 +304,7 @@ yl_gen_t *yl_gen_new_sized(const char *name, yl_gen_fn body, void *arg, size_t s
 
 int yl_gen_free(yl_gen_t *g) {
   if (!g) return YL_OK;
-  if (gen_running(g)) return YL_EBUSY;
+  if (gen_running(g) || g->delegators) return YL_EBUSY;
   yl_value_t err;
   if (gen_close(g, &err) < 0) {
     /* As CPython reports an exception raised while closing a collected generator. */
@@ -379,6 +386,7 @@ int yl_yield_from(yl_gen_t *g, yl_gen_t *sub, yl_value_t *result) {
   /* Resumed by gen_step when sub has finished (its result or exception in *result)
    * or when GeneratorExit has closed it. */
   g->delegate = sub;
+  sub->delegators++;
   return yl_yield(g, v, result);
 }
 

@@ -58,7 +58,8 @@ yl_gen_t *yl_gen_new(const char *name, yl_gen_fn body, void *arg);
 yl_gen_t *yl_gen_new_sized(const char *name, yl_gen_fn body, void *arg, size_t stack_size);
 /* Closes `g` if it is suspended (PEP 342: close on collection; an exception from
  * that close is printed to stderr as "Exception ignored in: ...") and frees it.
- * Returns YL_OK, or YL_EBUSY (and frees nothing) if `g` is running. NULL is a no-op. */
+ * Returns YL_OK, or YL_EBUSY (and frees nothing) if `g` is running or another
+ * generator is in a yield from it. NULL is a no-op. */
 int yl_gen_free(yl_gen_t *g);
 
 /* next(g): send(g, None). */

@@ -46,6 +46,7 @@
   X(gen_many_alive_and_stack_sizes) \
   X(gen_yield_outside_generator_is_refused) \
   X(gen_free_reports_ignored_GeneratorExit) \
+  X(gen_free_of_a_delegate_in_use_is_refused) \
   X(pep380_delegation_of_initial_next_to_subgenerator) \
   X(pep380_raising_exception_in_initial_next_call) \
   X(pep380_delegation_of_next_call_to_subgenerator) \

@@ -364,3 +364,22 @@ TEST(gen_free_reports_ignored_GeneratorExit) {
             "Exception ignored in: <generator object ig>\nRuntimeError: generator ignored GeneratorExit\n");
   CHECK_TRACE("ignored GeneratorExit()");
 }
+
+static yl_value_t delegates_to_arg(yl_gen_t *g, void *arg) {
+  yl_value_t r;
+  if (yl_yield_from(g, arg, &r) < 0) return yl_raise(r);
+  return r;
+}
+
+TEST(gen_free_of_a_delegate_in_use_is_refused) {
+  int64_t n = 3;
+  yl_gen_t *sub = yl_gen_new("counter", counter, &n);
+  yl_gen_t *g = yl_gen_new("outer", delegates_to_arg, sub);
+  yl_value_t v;
+  CHECK_INT(yl_gen_next(g, &v), YL_GEN_NEXT);
+  CHECK_INT(yl_gen_free(sub), YL_EBUSY); /* g is in `yield from sub` */
+  CHECK_INT(yl_gen_close(g, &v), YL_OK);  /* closes sub first, then g */
+  CHECK_STR(yl_gen_state_name(yl_gen_state(sub)), "GEN_CLOSED");
+  CHECK_INT(yl_gen_free(sub), YL_OK);
+  CHECK_INT(yl_gen_free(g), YL_OK);
+}
