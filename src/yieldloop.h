@@ -4,6 +4,7 @@
  *   yl_error.h  result codes          yl_value.h  values and their ownership
  *   yl_exc.h    exceptions            yl_coro.h   stackful coroutines
  *   yl_gen.h    generators (next/send/throw/close, yield from)
+ *   yl_loop.h   the event loop (call_soon/call_later, run_forever, readers, clocks)
  */
 #ifndef YIELDLOOP_H
 #define YIELDLOOP_H
@@ -16,6 +17,7 @@
 #include "yl_error.h"
 #include "yl_exc.h"
 #include "yl_gen.h"
+#include "yl_loop.h"
 #include "yl_value.h"
 
 #endif

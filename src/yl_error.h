@@ -15,7 +15,9 @@
   X(ENOTRUNNING, -5, "not called from the coroutine being yielded")                  \
   X(ESTACKOVERFLOW, -6, "coroutine overflowed its stack; create it with a larger one") \
   X(ESTACKSIZE, -7, "stack size is too small for a coroutine")                        \
-  X(EEXC, -8, "an exception was raised")
+  X(EEXC, -8, "an exception was raised")                                             \
+  X(ECLOSED, -9, "event loop is closed")                                             \
+  X(EWOULDBLOCK, -10, "the event loop would have to block and cannot")
 
 typedef enum yl_result {
   YL_OK = 0,

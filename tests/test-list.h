@@ -69,4 +69,30 @@
   X(pep380_delegating_generators_claim_to_be_running_with_close) \
   X(pep380_two_levels_send_throw_and_state) \
   X(gen_diff) \
-  X(pep380_two_levels_close_innermost_first)
+  X(pep380_two_levels_close_innermost_first) \
+  X(loop_call_soon_is_fifo) \
+  X(loop_run_once_runs_only_the_ready_snapshot) \
+  X(loop_zero_delay_rearm_runs_once_per_iteration) \
+  X(loop_call_later_runs_by_deadline_at_exact_virtual_times) \
+  X(loop_equal_deadlines_run_in_scheduling_order) \
+  X(loop_call_at_uses_loop_time) \
+  X(loop_virtual_time_exact_timestamps) \
+  X(loop_bad_arguments) \
+  X(loop_cancelled_handles_never_run) \
+  X(loop_cancel_within_a_batch) \
+  X(loop_handle_repr_and_when) \
+  X(loop_handle_outlives_its_loop) \
+  X(loop_stop_lets_the_batch_finish) \
+  X(loop_stop_before_run_forever_runs_one_iteration) \
+  X(loop_timeout_is_the_wait_of_the_next_iteration) \
+  X(loop_run_and_close_while_running_are_errors) \
+  X(loop_closed_loop_refuses_everything) \
+  X(loop_exception_handler_gets_callback_errors_and_the_loop_goes_on) \
+  X(loop_running_and_current_loop) \
+  X(loop_real_time_sleep_does_not_busy_wait) \
+  X(loop_add_reader_wakes_on_a_pipe) \
+  X(loop_readers_in_virtual_time) \
+  X(loop_waiting_forever_is_reported) \
+  X(loop_custom_clock_and_wait) \
+  X(loop_heap_random_operations) \
+  X(loop_million_timers_memory_back_to_baseline)

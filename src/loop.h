@@ -1,0 +1,96 @@
+/* Event loop internals shared by loop.c (scheduling and iterations), clock.c (clocks
+ * and waits) and io.c (readers and poll). */
+#ifndef YL_LOOP_INT_H
+#define YL_LOOP_INT_H
+
+#include <stdint.h>
+
+#include "heap.h"
+#include "queue.h"
+#include "yl_error.h"
+#include "yl_loop.h"
+
+typedef enum yl__handle_kind {
+  YL__H_SOON,  /* call_soon: runs once from the ready queue */
+  YL__H_TIMER, /* call_later/call_at: waits in the heap, then runs once */
+  YL__H_READER /* add_reader: queued again each time its descriptor is readable */
+} yl__handle_kind_t;
+
+/* Where a handle is. The loop holds one reference while it is READY, SCHEDULED,
+ * RUNNING or WATCHING (for a reader, the table of readers holds it), and releases it
+ * when the handle leaves those states: whoever ends it releases it, except while its
+ * callback runs, when the runner does so after the callback returns. */
+typedef enum yl__handle_state {
+  YL__H_READY,     /* in the ready queue, or in the batch being run */
+  YL__H_SCHEDULED, /* a timer in the heap */
+  YL__H_RUNNING,   /* its callback is running */
+  YL__H_WATCHING,  /* a reader between wake-ups: registered, not queued */
+  YL__H_DONE,      /* ran, or was dropped by close: will not run again */
+  YL__H_CANCELLED  /* cancel() was called: will not run (again) */
+} yl__handle_state_t;
+
+struct yl_handle {
+  /* A handle is in at most one of the ready queue and the heap (a timer moves from
+   * the heap to the ready queue when due), so the two links share storage. */
+  union {
+    yl__queue_t queue;
+    yl__heap_node_t heap;
+  } node;
+  yl_loop_fn fn;
+  void *arg;
+  yl_loop_t *loop;  /* set while the loop holds its reference, NULL after */
+  const char *name; /* for messages; borrowed */
+  double when;      /* timers: the deadline */
+  uint64_t seq;     /* timers: scheduling order, breaks ties between equal deadlines */
+  uint32_t refs;
+  uint8_t kind;  /* yl__handle_kind_t */
+  uint8_t state; /* yl__handle_state_t */
+};
+
+typedef enum yl__loop_state {
+  YL__LOOP_IDLE = 0, /* open, not running */
+  YL__LOOP_RUNNING,  /* inside run_forever or run_once */
+  YL__LOOP_CLOSED    /* closed: schedules nothing, runs nothing */
+} yl__loop_state_t;
+
+/* A watched descriptor and its reader handle. */
+typedef struct yl__reader {
+  int fd;
+  yl_handle_t *h;
+} yl__reader_t;
+
+struct pollfd;
+
+struct yl_loop {
+  yl__queue_t ready; /* handles to run in the next iteration's batch */
+  yl__queue_t batch; /* the handles of the iteration being run */
+  size_t nready;     /* handles in ready and batch */
+  yl__heap_t timers;
+  uint64_t timer_seq;
+  yl__loop_state_t state;
+  bool stopping; /* stop() was called: set apart from state, as it can precede a run */
+  yl_clock_kind_t clock_kind;
+  yl_loop_clock_t clock;
+  double vnow; /* YL_CLOCK_VIRTUAL's time */
+  yl_loop_exception_fn handler;
+  void *handler_arg;
+  yl__reader_t *readers; /* io.c: watched descriptors, in registration order */
+  struct pollfd *pollfds; /* io.c: poll()'s array, as long as readers */
+  size_t nreaders, readers_cap;
+};
+
+/* clock.c: sets loop->clock from the options; YL_EINVAL if they are invalid. */
+int yl__clock_init(yl_loop_t *loop, const yl_loop_options_t *opts);
+
+/* loop.c: a new handle with one reference (the loop's), not queued. */
+yl_handle_t *yl__handle_new(yl_loop_t *loop, yl__handle_kind_t kind, yl_loop_fn fn, void *arg);
+/* loop.c: appends h to the ready queue (state READY). */
+void yl__handle_queue(yl_loop_t *loop, yl_handle_t *h);
+/* loop.c: takes h out of the ready queue or the heap if it is there, marks it
+ * `state` and, unless its callback is running, releases the loop's reference. */
+void yl__handle_end(yl_handle_t *h, yl__handle_state_t state);
+
+/* io.c: drops every reader (closing the loop), and frees the table. */
+void yl__readers_close(yl_loop_t *loop);
+
+#endif
