@@ -113,14 +113,16 @@ bool yl_value_is_exc(yl_value_t v, const yl_exc_type_t *base) {
   return v.type == YL_EXC && yl_exc_matches(v.as.exc, base);
 }
 
+size_t yl_exc_str(const yl_exc_t *e, char *buf, size_t n) {
+  /* str(KeyError(k)) is repr(k): KeyError('a') prints as KeyError: 'a'. */
+  if (e->message && yl_exc_type_is(e->type, yl_KeyError)) return yl_value_repr(yl_str(e->message), buf, n);
+  return (size_t)snprintf(buf, n, "%s", yl_exc_message(e));
+}
+
 size_t yl_exc_format(const yl_exc_t *e, char *buf, size_t n) {
   if (!e->message) return (size_t)snprintf(buf, n, "%s", e->type->name);
-  /* str(KeyError(k)) is repr(k): KeyError('a') prints as KeyError: 'a'. */
-  if (yl_exc_type_is(e->type, yl_KeyError)) {
-    size_t len = (size_t)snprintf(buf, n, "%s: ", e->type->name);
-    return len + yl_value_repr(yl_str(e->message), len < n ? buf + len : NULL, len < n ? n - len : 0);
-  }
-  return (size_t)snprintf(buf, n, "%s: %s", e->type->name, e->message);
+  size_t len = (size_t)snprintf(buf, n, "%s: ", e->type->name);
+  return len + yl_exc_str(e, len < n ? buf + len : NULL, len < n ? n - len : 0);
 }
 
 yl_value_t yl_raise(yl_value_t v) {

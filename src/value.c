@@ -73,24 +73,47 @@ bool yl_value_eq(yl_value_t a, yl_value_t b) {
   }
 }
 
-/* Python's float repr: the shortest string that round-trips, with ".0" when it
- * would otherwise read as an int. */
+/* Python's float repr: the shortest digits that round-trip, in fixed notation when
+ * the decimal exponent is in [-4, 16), else as d.ddde+XX. */
 static size_t float_repr(double f, char *buf, size_t n) {
-  char tmp[40];
   if (isnan(f)) return (size_t)snprintf(buf, n, "nan");
   if (isinf(f)) return (size_t)snprintf(buf, n, f < 0 ? "-inf" : "inf");
-  for (int prec = 1; prec <= 17; prec++) {
-    snprintf(tmp, sizeof tmp, "%.*g", prec, f);
+  char tmp[40], digits[20], out[64];
+  int prec;
+  for (prec = 1; prec < 17; prec++) {
+    snprintf(tmp, sizeof tmp, "%.*e", prec - 1, f);
     if (strtod(tmp, NULL) == f) break;
   }
-  /* Python switches to exponent form at 1e16 and below 1e-4, like %g mostly does. */
-  char *e = strchr(tmp, 'e');
-  if (e) {
-    /* Python writes 1e+16 as 1e+16 and 1e-05 as 1e-05: same as C's %g. */
-    return (size_t)snprintf(buf, n, "%s", tmp);
+  snprintf(tmp, sizeof tmp, "%.*e", prec - 1, f);
+  /* tmp is [-]d[.ddd]e[+-]XX: split it into sign, digits and exponent. */
+  const char *p = tmp;
+  size_t len = 0, nd = 0;
+  if (*p == '-') out[len++] = *p++;
+  for (; *p != 'e'; p++)
+    if (*p != '.') digits[nd++] = *p;
+  while (nd > 1 && digits[nd - 1] == '0') nd--;
+  int exp = atoi(p + 1);
+  if (exp >= -4 && exp < 16) {
+    if (exp < 0) { /* 0.000ddd */
+      len += (size_t)snprintf(out + len, sizeof out - len, "0.");
+      for (int k = -1; k > exp; k--) out[len++] = '0';
+      for (size_t k = 0; k < nd; k++) out[len++] = digits[k];
+    } else { /* ddd.ddd, with at least one digit after the point */
+      for (int k = 0; k <= exp; k++) out[len++] = (size_t)k < nd ? digits[k] : '0';
+      out[len++] = '.';
+      if ((size_t)exp + 1 >= nd) out[len++] = '0';
+      for (size_t k = (size_t)exp + 1; k < nd; k++) out[len++] = digits[k];
+    }
+  } else {
+    out[len++] = digits[0];
+    if (nd > 1) {
+      out[len++] = '.';
+      for (size_t k = 1; k < nd; k++) out[len++] = digits[k];
+    }
+    len += (size_t)snprintf(out + len, sizeof out - len, "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
   }
-  if (!strchr(tmp, '.') && !strchr(tmp, 'n') && !strchr(tmp, 'i')) strcat(tmp, ".0");
-  return (size_t)snprintf(buf, n, "%s", tmp);
+  out[len] = '\0';
+  return (size_t)snprintf(buf, n, "%s", out);
 }
 
 /* Python's str repr: single quotes unless the text holds a ' and no ". */
@@ -151,6 +174,6 @@ size_t yl_value_repr(yl_value_t v, char *buf, size_t n) {
 
 size_t yl_value_str(yl_value_t v, char *buf, size_t n) {
   if (v.type == YL_STR) return (size_t)snprintf(buf, n, "%s", v.as.s);
-  if (v.type == YL_EXC) return (size_t)snprintf(buf, n, "%s", yl_exc_message(v.as.exc));
+  if (v.type == YL_EXC) return yl_exc_str(v.as.exc, buf, n);
   return yl_value_repr(v, buf, n);
 }

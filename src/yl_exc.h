@@ -66,6 +66,10 @@ bool yl_exc_matches(const yl_exc_t *e, const yl_exc_type_t *base);
 /* The same test on a value: false unless v holds an exception. */
 bool yl_value_is_exc(yl_value_t v, const yl_exc_type_t *base);
 
+/* Writes str(e) into buf (always NUL-terminated): the message, or for KeyError the
+ * repr of its key, as Python prints it; returns the full length. */
+size_t yl_exc_str(const yl_exc_t *e, char *buf, size_t n);
+
 /* Formats the exception as the last line of a Python traceback, e.g.
  * "ValueError: bad value" or "StopIteration" (no message); returns the full length. */
 size_t yl_exc_format(const yl_exc_t *e, char *buf, size_t n);

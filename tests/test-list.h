@@ -1,6 +1,9 @@
 /* Every C test, once: the runner derives its declarations and its table from this. */
 #define YL_TEST_LIST(X) \
   X(error_names) \
+  X(value_repr_matches_python) \
+  X(value_str_and_exceptions) \
+  X(value_equality_and_ownership) \
   X(coro_resume_yield_and_states) \
   X(coro_returning_at_once_is_dead) \
   X(coro_values_through_arg) \
