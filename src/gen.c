@@ -266,15 +266,7 @@ static __attribute__((noinline)) int gen_delegated_step(yl_gen_t *g, int kind, y
   if (g->state == YL_GEN_SUSPENDED && kind == YL_OK) {
     yl_gen_t *leaf = g->delegate;
     while (leaf->state == YL_GEN_SUSPENDED && leaf->delegate) leaf = leaf->delegate;
-    if (leaf->state == YL_GEN_SUSPENDED) {
-      int r = gen_resume(leaf, g, kind, in, out);
-      if (r == YL_GEN_NEXT) return r;
-      gen_reap(leaf);
-      yl_gen_t *parent = g;
-      while (parent->delegate != leaf) parent = parent->delegate;
-      gen_undelegate(parent);
-      return gen_run_up(g, parent, r == YL_GEN_RETURN ? YL_OK : YL_GEN_ERROR, *out, out);
-    }
+    if (leaf->state == YL_GEN_SUSPENDED) return gen_run_up(g, leaf, kind, in, out);
   }
   return gen_step(g, kind, in, out);
 }
