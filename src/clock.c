@@ -1,6 +1,7 @@
 /* Clocks and waits: the monotonic clock with a wait that sleeps in poll() (in wasm,
- * where the thread cannot block, only waits of zero length), and the virtual clock,
- * whose wait jumps to the deadline. A custom clock is the caller's (yl_loop.h). */
+ * where the thread cannot block, one that suspends yl_main's root coroutine in the JS
+ * event loop: see yl_host.h), and the virtual clock, whose wait jumps to the
+ * deadline. A custom clock is the caller's (yl_loop.h). */
 #include <math.h>
 #include <time.h>
 #ifdef __EMSCRIPTEN__
@@ -8,6 +9,7 @@
 #endif
 
 #include "loop.h"
+#include "yl_host.h"
 
 /* ---- Monotonic ---- */
 
@@ -34,15 +36,33 @@ static double monotonic_resolution(void) {
 #endif
 }
 
-/* Sleeps in poll() until the deadline or a readable descriptor. With neither a
- * deadline nor a descriptor nothing could ever wake the loop: CPython would hang
- * there, we report it. */
+/* Sleeps in poll() until the deadline or a readable descriptor (in wasm, in the JS
+ * event loop until one wake-up). With neither a deadline nor a descriptor nothing
+ * could ever wake the loop: CPython would hang there, we report it. */
 static int monotonic_wait(void *ctx, yl_loop_t *loop, double deadline) {
-  double timeout = deadline - monotonic_now(ctx); /* -INFINITY stays negative */
+  double now = monotonic_now(ctx);
+  double timeout = deadline - now; /* -INFINITY stays negative */
   if (!(timeout > 0)) timeout = 0;
   if (isinf(timeout) && loop->nreaders == 0) return YL_EWOULDBLOCK;
+#ifndef __EMSCRIPTEN__
   int n = yl_loop_poll(loop, timeout);
   return n < 0 ? n : YL_OK;
+#else
+  /* The thread is the JS event loop's: descriptors are looked at without blocking,
+   * and a wait suspends the root coroutine into the JS event loop (host.c). */
+  int n = yl_loop_poll(loop, 0);
+  if (n < 0) return n;
+  if (n > 0 || timeout == 0) {
+    /* Handles to run: no wait. But a loop that is never idle still lets the JS event
+     * loop in (its callbacks, I/O, a page's events) once per slice, through a
+     * zero-delay macrotask; off the root it cannot, and runs on. */
+    if (now - yl__host_resumed_at() < YL_HOST_SLICE_MS / 1000.0 || !yl_host_can_wait()) return YL_OK;
+    return yl__host_suspend(loop, -INFINITY);
+  }
+  /* Nothing signals a readable descriptor in wasm: look again every so often. */
+  if (loop->nreaders && timeout > YL_HOST_POLL_MS / 1000.0) deadline = now + YL_HOST_POLL_MS / 1000.0;
+  return yl__host_suspend(loop, deadline); /* YL_EWOULDBLOCK off the root */
+#endif
 }
 
 /* ---- Virtual ---- */
@@ -69,6 +89,7 @@ static int virtual_wait(void *ctx, yl_loop_t *loop, double deadline) {
 /* ---- Choosing ---- */
 
 int yl__clock_init(yl_loop_t *loop, const yl_loop_options_t *opts) {
+  loop->wake_at = NAN; /* not waiting in the JS event loop */
   switch (opts->clock) {
   case YL_CLOCK_MONOTONIC:
     loop->clock = (yl_loop_clock_t){monotonic_now, monotonic_wait, monotonic_resolution(), NULL};

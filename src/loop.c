@@ -69,6 +69,7 @@ void yl__handle_end(yl_handle_t *h, yl__handle_state_t state) {
   }
   h->state = (uint8_t)state;
   h->loop = NULL;
+  if (h->drop) h->drop(h->arg); /* fn will never take over what arg refers to */
   yl_handle_release(h);
 }
 
@@ -117,6 +118,7 @@ yl_loop_t *yl_loop_new(const yl_loop_options_t *opts) {
   yl__queue_init(&loop->ready);
   yl__queue_init(&loop->batch);
   yl__heap_init(&loop->timers);
+  yl__queue_init(&loop->futures);
   loop->state = YL__LOOP_IDLE;
   if (yl__clock_init(loop, opts ? opts : &defaults) < 0) {
     free(loop);
@@ -136,6 +138,8 @@ int yl_loop_close(yl_loop_t *loop, yl_value_t *err) {
     yl__handle_end(YL__CONTAINER_OF(yl__queue_head(&loop->ready), yl_handle_t, node.queue), YL__H_DONE);
   while (yl__heap_min(&loop->timers))
     yl__handle_end(YL__CONTAINER_OF(yl__heap_min(&loop->timers), yl_handle_t, node.heap), YL__H_DONE);
+  /* Then the tasks, which can no longer run (their handles are gone). */
+  if (loop->futures_hook) loop->futures_hook(loop, false);
   return YL_OK;
 }
 
@@ -144,6 +148,7 @@ int yl_loop_free(yl_loop_t *loop) {
   int r = yl_loop_close(loop, NULL);
   if (r < 0) return r;
   if (tls.current == loop) tls.current = NULL;
+  if (loop->futures_hook) loop->futures_hook(loop, true); /* futures outlive their loop */
   free(loop);
   return YL_OK;
 }
@@ -154,6 +159,13 @@ bool yl_loop_is_running(const yl_loop_t *loop) { return loop->state == YL__LOOP_
 
 double yl_loop_time(const yl_loop_t *loop) { return loop->clock.now(loop->clock.ctx); }
 
+/* Something to run at `when` was scheduled while the loop waits in the JS event loop
+ * (wasm: by C code a JS callback called): a wake-up armed for later is re-armed.
+ * wake_at is NaN otherwise, and the comparison false. */
+static inline void wake_for(yl_loop_t *loop, double when) {
+  if (when < loop->wake_at) yl__host_rearm(loop, when);
+}
+
 int yl_loop_call_soon(yl_loop_t *loop, yl_loop_fn fn, void *arg, yl_handle_t **out) {
   if (out) *out = NULL;
   if (loop->state == YL__LOOP_CLOSED) return YL_ECLOSED;
@@ -161,6 +173,7 @@ int yl_loop_call_soon(yl_loop_t *loop, yl_loop_fn fn, void *arg, yl_handle_t **o
   yl_handle_t *h = yl__handle_new(loop, YL__H_SOON, fn, arg);
   if (!h) return YL_ENOMEM;
   yl__handle_queue(loop, h);
+  wake_for(loop, -INFINITY);
   if (out) *out = yl_handle_ref(h);
   return YL_OK;
 }
@@ -175,6 +188,7 @@ int yl_loop_call_at(yl_loop_t *loop, double when, yl_loop_fn fn, void *arg, yl_h
   h->seq = loop->timer_seq++;
   h->state = YL__H_SCHEDULED;
   yl__heap_insert(&loop->timers, &h->node.heap, timer_less);
+  wake_for(loop, when);
   if (out) *out = yl_handle_ref(h);
   return YL_OK;
 }
@@ -185,7 +199,10 @@ int yl_loop_call_later(yl_loop_t *loop, double delay, yl_loop_fn fn, void *arg, 
   return yl_loop_call_at(loop, yl_loop_time(loop) + delay, fn, arg, out);
 }
 
-void yl_loop_stop(yl_loop_t *loop) { loop->stopping = true; }
+void yl_loop_stop(yl_loop_t *loop) {
+  loop->stopping = true;
+  wake_for(loop, -INFINITY);
+}
 
 double yl_loop_timeout(const yl_loop_t *loop) {
   if (loop->nready || loop->stopping) return 0;
@@ -284,7 +301,8 @@ static int wait_failed(yl_loop_t *loop, yl_value_t *err, int rc, double deadline
   else /* in wasm, or a custom wait that cannot block */
     e = yl_exc_new(yl_RuntimeError,
                    "Event loop must wait (%.3f s) and cannot block here: waiting in real time in "
-                   "wasm needs the JS event loop (use YL_CLOCK_VIRTUAL)",
+                   "wasm needs the JS event loop (start main with yl_main() and run the loop "
+                   "on its coroutine, not inside another; or use YL_CLOCK_VIRTUAL)",
                    deadline - yl_loop_time(loop));
   *err = yl_exc_value(e);
   return rc;

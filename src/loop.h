@@ -1,5 +1,5 @@
 /* Event loop internals shared by loop.c (scheduling and iterations), clock.c (clocks
- * and waits) and io.c (readers and poll). */
+ * and waits), io.c (readers and poll) and host.c (waiting in the JS event loop). */
 #ifndef YL_LOOP_INT_H
 #define YL_LOOP_INT_H
 
@@ -38,6 +38,10 @@ struct yl_handle {
   } node;
   yl_loop_fn fn;
   void *arg;
+  /* If set, the handle owns what `arg` refers to: fn takes it over when called, and
+   * if the loop drops the handle without calling fn (cancel, close) it calls
+   * drop(arg) instead (future.c: handles that carry a future or a task). */
+  void (*drop)(void *arg);
   yl_loop_t *loop;  /* set while the loop holds its reference, NULL after */
   const char *name; /* for messages; borrowed */
   double when;      /* timers: the deadline */
@@ -72,11 +76,19 @@ struct yl_loop {
   yl_clock_kind_t clock_kind;
   yl_loop_clock_t clock;
   double vnow; /* YL_CLOCK_VIRTUAL's time */
+  /* wasm: while the loop waits in the JS event loop, the loop time its wake-up is
+   * armed for (-INFINITY: a zero-delay one; INFINITY: none); NaN otherwise */
+  double wake_at;
   yl_loop_exception_fn handler;
   void *handler_arg;
   yl__reader_t *readers; /* io.c: watched descriptors, in registration order */
   struct pollfd *pollfds; /* io.c: poll()'s array, as long as readers */
   size_t nreaders, readers_cap;
+  /* future.c: the loop's live futures and tasks, and what closing (freeing false)
+   * and freeing (true) the loop does to them; set when the first future is made, so
+   * the loop layer does not depend on futures. */
+  yl__queue_t futures;
+  void (*futures_hook)(yl_loop_t *loop, bool freeing);
 };
 
 /* clock.c: sets loop->clock from the options; YL_EINVAL if they are invalid. */
@@ -89,6 +101,20 @@ void yl__handle_queue(yl_loop_t *loop, yl_handle_t *h);
 /* loop.c: takes h out of the ready queue or the heap if it is there, marks it
  * `state` and, unless its callback is running, releases the loop's reference. */
 void yl__handle_end(yl_handle_t *h, yl__handle_state_t state);
+
+/* host.c (yl_host.h): in wasm, suspends the wait of `loop` in the JS event loop
+ * until loop time `when` (-INFINITY: a zero-delay macrotask) or an earlier
+ * yl__host_rearm(), and returns YL_OK when resumed; YL_EWOULDBLOCK where the code
+ * cannot wait (not on yl_main's root coroutine). */
+int yl__host_suspend(yl_loop_t *loop, double when);
+/* host.c: something due at `when`, earlier than loop->wake_at, was scheduled while the
+ * loop waits: re-arms its wake-up (natively, or not waiting: only sets wake_at). */
+void yl__host_rearm(yl_loop_t *loop, double when);
+/* host.c, wasm: the monotonic time (s) at which the root last came from the JS event
+ * loop; INFINITY when no root runs. */
+double yl__host_resumed_at(void);
+/* host.c: how many times a wake-up resumed the root (0 natively), for tests. */
+unsigned long yl__host_wakeups(void);
 
 /* io.c: drops every reader (closing the loop), and frees the table. */
 void yl__readers_close(yl_loop_t *loop);

@@ -5,6 +5,7 @@
  *   yl_exc.h    exceptions            yl_coro.h   stackful coroutines
  *   yl_gen.h    generators (next/send/throw/close, yield from)
  *   yl_loop.h   the event loop (call_soon/call_later, run_forever, readers, clocks)
+ *   yl_host.h   yl_main: waiting in real time, natively and in wasm's JS event loop
  */
 #ifndef YIELDLOOP_H
 #define YIELDLOOP_H
@@ -17,6 +18,7 @@
 #include "yl_error.h"
 #include "yl_exc.h"
 #include "yl_gen.h"
+#include "yl_host.h"
 #include "yl_loop.h"
 #include "yl_value.h"
 

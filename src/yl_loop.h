@@ -50,12 +50,12 @@
  *                       nothing else can happen);
  *   YL_CLOCK_CUSTOM     options.custom (tests drive time themselves, as CPython's
  *                       TestLoop does).
- * In wasm a real-time wait cannot block the thread: for now, a loop on the monotonic
- * clock that must wait for a deadline returns YL_EWOULDBLOCK from run_once/run_forever
- * (a RuntimeError saying why in *err), its state intact. The JS timer integration
- * plugs in at yl_loop_clock_t.wait: a wait that suspends the root coroutine through
- * Asyncify and resumes it from one re-armed setTimeout (MessageChannel for zero
- * delays); yl_loop_timeout() tells an embedder how long the loop wants to sleep.
+ * In wasm a real-time wait cannot block the thread: a loop on the monotonic clock
+ * running on the root coroutine of a program started with yl_main() (yl_host.h)
+ * waits in the JS event loop instead, resumed by one re-armed JS wake-up; anywhere
+ * else, a loop that must wait for a deadline returns YL_EWOULDBLOCK from
+ * run_once/run_forever (a RuntimeError saying why in *err), its state intact.
+ * yl_loop_timeout() tells an embedder how long the loop wants to sleep.
  *
  * One loop per thread is "current": yl_loop_get_running() is the loop running on this
  * thread (CPython's get_running_loop), yl_loop_set_current()/yl_loop_get_current()

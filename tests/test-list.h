@@ -72,6 +72,7 @@
   X(pep380_delegating_generators_claim_to_be_running_with_close) \
   X(pep380_two_levels_send_throw_and_state) \
   X(gen_diff) \
+  X(loop_diff) \
   X(pep380_two_levels_close_innermost_first) \
   X(loop_call_soon_is_fifo) \
   X(loop_run_once_runs_only_the_ready_snapshot) \
@@ -97,5 +98,47 @@
   X(loop_readers_in_virtual_time) \
   X(loop_waiting_forever_is_reported) \
   X(loop_custom_clock_and_wait) \
+  X(host_main_runs_main_and_returns_its_result) \
+  X(host_waiting_outside_yl_main) \
+  X(host_scheduling_while_waiting_rearms_the_wake_up) \
   X(loop_heap_random_operations) \
-  X(loop_million_timers_memory_back_to_baseline)
+  X(loop_million_timers_memory_back_to_baseline) \
+  X(future_pending_state_errors) \
+  X(future_set_result_and_invalid_state) \
+  X(future_set_exception_and_its_refusals) \
+  X(future_cancel_with_a_message) \
+  X(future_callbacks_scheduled_in_order_never_inline) \
+  X(future_callback_exception_goes_to_the_handler) \
+  X(future_repr_lists_callbacks) \
+  X(future_exception_never_retrieved_is_reported) \
+  X(future_outlives_its_loop) \
+  X(future_await_yields_the_pending_future_once) \
+  X(future_run_until_complete) \
+  X(future_run_until_complete_while_running_is_refused) \
+  X(task_sleep_order_and_exact_virtual_times) \
+  X(task_sleep_zero_yields_one_iteration) \
+  X(task_result_exception_names_and_repr) \
+  X(task_fire_and_forget) \
+  X(task_cancel_before_the_first_step) \
+  X(task_cancel_while_awaiting_a_task) \
+  X(task_cancel_caught_by_the_body) \
+  X(task_cancel_twice_while_awaiting) \
+  X(task_cancel_itself_then_catch) \
+  X(task_cancelled_right_before_returning) \
+  X(task_awaits_a_future_result_or_exception) \
+  X(task_await_inside_yield_from) \
+  X(task_bad_yields_raise_at_the_yield) \
+  X(task_current_and_all_tasks) \
+  X(task_closing_the_loop_abandons_pending_tasks) \
+  X(gather_results_in_order) \
+  X(gather_first_exception_propagates_at_once) \
+  X(gather_return_exceptions) \
+  X(gather_cancel_cancels_the_children) \
+  X(wait_all_first_completed_first_exception_and_timeout) \
+  X(wait_first_exception_without_one_waits_for_all) \
+  X(wait_argument_errors) \
+  X(wait_for_result_timeout_and_zero_timeout) \
+  X(wait_for_cancelled_cancels_the_inner_task) \
+  X(shield_keeps_the_inner_task_from_cancellation) \
+  X(shield_follows_the_inner_outcome) \
+  X(example_07_factorial_tasks)
