@@ -10,7 +10,6 @@
  * a batch of its own, queued behind whatever is ready, as in CPython.
  */
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,13 +31,15 @@ static bool loop_closed(const yl_loop_t *loop) { return !loop || loop->state == 
 /* ---- Scheduling with ownership ---- */
 
 int yl__call_soon_owned(yl_loop_t *loop, yl_loop_fn fn, void *arg, void (*drop)(void *)) {
-  yl_handle_t *h = loop_closed(loop) ? NULL : yl__handle_new(loop, YL__H_SOON, fn, arg);
-  if (!h) {
+  yl_handle_t *h = NULL;
+  /* Through yl_loop_call_soon, which also wakes a loop waiting in the host. */
+  int rc = loop ? yl_loop_call_soon(loop, fn, arg, &h) : YL_ECLOSED;
+  if (rc < 0) {
     if (drop) drop(arg);
-    return loop_closed(loop) ? YL_ECLOSED : YL_ENOMEM;
+    return rc;
   }
   h->drop = drop;
-  yl__handle_queue(loop, h);
+  yl_handle_release(h);
   return YL_OK;
 }
 

@@ -12,10 +12,9 @@
 #include "loop.h"
 #include "yl_future.h"
 
-/* A YL_PTR value that yl_await() yields carries this flag (a bit of yl_value_t.flags
- * yl_value.h leaves free): the pointer is a future being awaited, CPython's
- * `_asyncio_future_blocking`. Anything else a task's body yields is a bad yield. */
-#define YL__VALUE_AWAIT 4u
+/* A YL_PTR value that yl_await() yields carries YL__VALUE_AWAIT (yl_value.h): the
+ * pointer is a future being awaited, CPython's `_asyncio_future_blocking`. Anything
+ * else a task's body yields is a bad yield. */
 
 /* A done callback. With `drop` set the entry owns what arg refers to: fn takes it
  * over when it runs, and drop(arg) is called if it never will (the future freed

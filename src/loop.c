@@ -166,6 +166,13 @@ static inline void wake_for(yl_loop_t *loop, double when) {
   if (when < loop->wake_at) yl__host_rearm(loop, when);
 }
 
+void yl__handle_requeue(yl_loop_t *loop, yl_handle_t *h) {
+  h->loop = loop;
+  h->refs++; /* the loop's, as call_soon's */
+  yl__handle_queue(loop, h);
+  wake_for(loop, -INFINITY);
+}
+
 int yl_loop_call_soon(yl_loop_t *loop, yl_loop_fn fn, void *arg, yl_handle_t **out) {
   if (out) *out = NULL;
   if (loop->state == YL__LOOP_CLOSED) return YL_ECLOSED;

@@ -98,6 +98,9 @@ int yl__clock_init(yl_loop_t *loop, const yl_loop_options_t *opts);
 yl_handle_t *yl__handle_new(yl_loop_t *loop, yl__handle_kind_t kind, yl_loop_fn fn, void *arg);
 /* loop.c: appends h to the ready queue (state READY). */
 void yl__handle_queue(yl_loop_t *loop, yl_handle_t *h);
+/* loop.c: call_soon again for a handle of call_soon's that ran (state DONE) on an
+ * open loop: the loop takes a new reference (task.c reuses its step handles). */
+void yl__handle_requeue(yl_loop_t *loop, yl_handle_t *h);
 /* loop.c: takes h out of the ready queue or the heap if it is there, marks it
  * `state` and, unless its callback is running, releases the loop's reference. */
 void yl__handle_end(yl_handle_t *h, yl__handle_state_t state);

@@ -7,7 +7,6 @@
  * ever scheduled, and the loop handle and the wake-up callback can borrow the task:
  * it holds a reference to itself until it is done (or abandoned by a closed loop).
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +26,9 @@ struct yl_task {
   bool must_cancel;        /* throw CancelledError in at the next step */
   bool self_ref;           /* holds a reference to itself: pending, not abandoned */
   bool log_destroy_pending;
+  /* Step handles, reused (no allocation per step): two, because a step scheduling
+   * the next one (a bare yield) runs from one of them while the other is queued. */
+  yl_handle_t *steps[2];
   char auto_name[32];
 };
 
@@ -104,11 +106,30 @@ static yl_value_t step_cb(yl_loop_t *loop, void *arg) {
   return yl_none();
 }
 
+/* Queues the step handle not in use (one that ran), or a new one. */
+static int queue_step(yl_task_t *t) {
+  yl_loop_t *loop = t->base.loop;
+  for (int i = 0; i < 2; i++) {
+    yl_handle_t *h = t->steps[i];
+    if (h && h->state == YL__H_DONE && loop && !yl_loop_is_closed(loop)) {
+      yl__handle_requeue(loop, h);
+      return YL_OK;
+    }
+  }
+  yl_handle_t *h = NULL;
+  int rc = loop ? yl_loop_call_soon(loop, step_cb, t, &h) : YL_ECLOSED;
+  if (rc == YL_OK) {
+    int i = !t->steps[0] ? 0 : !t->steps[1] ? 1 : -1;
+    if (i >= 0) t->steps[i] = h; /* kept */
+    else yl_handle_release(h);
+  }
+  return rc;
+}
+
 /* Schedules the next step, throwing `exc` (owned; NULL: sending None). */
 static void schedule_step(yl_task_t *t, yl_exc_t *exc) {
   t->step_exc = exc;
-  int rc = yl_loop_call_soon(t->base.loop, step_cb, t, NULL);
-  if (rc < 0) { /* no memory: the task cannot go on; say so (a closed loop is not running) */
+  if (queue_step(t) < 0) { /* no memory: the task cannot go on; say so (a closed loop is not running) */
     t->step_exc = NULL;
     yl_exc_free(exc);
     exc = yl_exc_new(yl_MemoryError, "cannot schedule the step of %s", yl_task_name(t));
@@ -266,6 +287,8 @@ static void task_finalize(yl_future_t *f) {
   yl_future_release(t->fut_waiter);
   yl_exc_free(t->step_exc);
   free(t->name);
+  yl_handle_release(t->steps[0]);
+  yl_handle_release(t->steps[1]);
 }
 
 static const yl__future_ops_t task_ops = {
@@ -299,7 +322,7 @@ int yl_task_new(yl_loop_t *loop, yl_gen_t *gen, yl_task_t **out) {
   t->id = __atomic_add_fetch(&task_counter, 1, __ATOMIC_RELAXED);
   t->self_ref = true;
   t->log_destroy_pending = true;
-  if (yl_loop_call_soon(loop, step_cb, t, NULL) < 0) {
+  if (queue_step(t) < 0) {
     t->log_destroy_pending = false; /* it never existed */
     yl_future_release(&t->base);
     return YL_ENOMEM;

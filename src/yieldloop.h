@@ -5,6 +5,8 @@
  *   yl_exc.h    exceptions            yl_coro.h   stackful coroutines
  *   yl_gen.h    generators (next/send/throw/close, yield from)
  *   yl_loop.h   the event loop (call_soon/call_later, run_forever, readers, clocks)
+ *   yl_future.h futures, await, run_until_complete
+ *   yl_task.h   tasks, sleep, gather, wait, wait_for, shield
  *   yl_host.h   yl_main: waiting in real time, natively and in wasm's JS event loop
  */
 #ifndef YIELDLOOP_H
@@ -17,9 +19,11 @@
 #include "yl_coro.h"
 #include "yl_error.h"
 #include "yl_exc.h"
+#include "yl_future.h"
 #include "yl_gen.h"
 #include "yl_host.h"
 #include "yl_loop.h"
+#include "yl_task.h"
 #include "yl_value.h"
 
 #endif

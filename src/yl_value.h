@@ -47,6 +47,7 @@ typedef struct yl_value {
 
 #define YL__VALUE_OWNED 1u  /* the string or exception is owned */
 #define YL__VALUE_RAISED 2u /* set by yl_raise(): a generator returned it to raise it */
+#define YL__VALUE_AWAIT 4u  /* set by yl_await(): a task's body yielded the future it awaits */
 
 /* None. */
 static inline yl_value_t yl_none(void) { yl_value_t v = {YL_NONE, 0, {.i = 0}}; return v; }

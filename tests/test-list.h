@@ -130,6 +130,7 @@
   X(task_bad_yields_raise_at_the_yield) \
   X(task_current_and_all_tasks) \
   X(task_closing_the_loop_abandons_pending_tasks) \
+  X(task_twenty_thousand_tasks_memory_back_to_baseline) \
   X(gather_results_in_order) \
   X(gather_first_exception_propagates_at_once) \
   X(gather_return_exceptions) \
@@ -141,4 +142,5 @@
   X(wait_for_cancelled_cancels_the_inner_task) \
   X(shield_keeps_the_inner_task_from_cancellation) \
   X(shield_follows_the_inner_outcome) \
-  X(example_07_factorial_tasks)
+  X(example_07_factorial_tasks) \
+  X(gather_and_shield_are_freed_after_the_loop_closes)

@@ -17,7 +17,11 @@ static yl_loop_t *vloop(void) {
 
 static void done(yl_loop_t *loop) { CHECK_INT(yl_loop_free(loop), YL_OK); }
 
-static double now(void) { return yl_loop_time(yl_loop_get_running()); }
+/* The running loop's time; -1 when none runs (a body closed by yl_loop_close). */
+static double now(void) {
+  yl_loop_t *loop = yl_loop_get_running();
+  return loop ? yl_loop_time(loop) : -1;
+}
 
 static const char *vtext(yl_value_t v) { return yl_test_repr(v); }
 
@@ -461,5 +465,35 @@ TEST(example_07_factorial_tasks) {
   yl_future_release(g);
   release_all(tasks, 3);
   CHECK_INT(yl_loop_close(loop, NULL), YL_OK);
+  done(loop);
+}
+
+/* ---- A loop closed under them ---- */
+
+static yl_value_t await_it(yl_gen_t *g, void *arg) {
+  yl_value_t r;
+  if (yl_await(g, arg, &r) < 0) return yl_raise(r);
+  return r;
+}
+
+/* gather and shield hold their children and are held by the children's callbacks:
+ * closing the loop abandons the pending tasks, whose callbacks go, so everything is
+ * freed once released (valgrind and LeakSanitizer check it). */
+TEST(gather_and_shield_are_freed_after_the_loop_closes) {
+  yl_loop_t *loop = vloop();
+  yl_loop_set_exception_handler(loop, record, NULL);
+  sl_arg forever[] = {{"x", 100, false, false}, {"y", 200, false, false}};
+  yl_future_t *ts[2] = {spawn(loop, "sl", sl, &forever[0]), spawn(loop, "sl", sl, &forever[1])};
+  yl_future_t *g = yl_gather(loop, ts, 2, false);
+  yl_future_t *s = yl_shield(ts[0]);
+  yl_future_t *w = spawn(loop, "await_it", await_it, g);
+  CHECK_INT(yl_loop_run_once(loop, NULL), YL_OK);
+  CHECK_INT(yl_loop_close(loop, NULL), YL_OK);
+  CHECK_TRACE("x cancelled GeneratorExit() @-1", "y cancelled GeneratorExit() @-1");
+  trace_reset();
+  CHECK(!yl_future_done(g) && !yl_future_done(s));
+  release_all((yl_future_t *[]){w, s, g, ts[0], ts[1]}, 5);
+  CHECK_TRACE("reported: Task was destroyed but it is pending!", "reported: Task was destroyed but it is pending!",
+              "reported: Task was destroyed but it is pending!");
   done(loop);
 }

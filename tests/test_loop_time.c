@@ -105,8 +105,9 @@ static void reader_wakes(void) {
   close(fds[1]);
 }
 #else
-/* In wasm the thread belongs to the JS event loop: a real-time wait is refused
- * (until the JS timer integration), the loop intact; waits of zero length work. */
+/* In wasm the thread belongs to the JS event loop: outside yl_main's root coroutine
+ * (the test runner's main is not one) a real-time wait is refused with the loop
+ * intact; waits of zero length work. tests/host.test.mjs covers waiting in yl_main. */
 static void real_time_sleep(void) {
   yl_loop_t *loop = yl_loop_new(NULL);
   CHECK(loop != NULL);
