@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const examples = ['yrange', 'yrange_global', 'jumping_range', 'pipeline', 'pipeline_yield_from', 'return_value'];
+const examples = ['yrange', 'yrange_global', 'jumping_range', 'pipeline', 'pipeline_yield_from', 'return_value', 'factorial'];
 
 let failed = 0;
 for (const name of examples) {

@@ -40,6 +40,38 @@ for (const [name, fixture] of examples) {
   });
 }
 
+// 07: three tasks sleeping on the loop. In real time it takes 3 s (natively the loop
+// sleeps in poll(); in wasm it yields to Node's event loop between JS timers) and
+// stays nearly idle; with --virtual-time the clock jumps from timer to timer.
+const factorialOut = readFileSync(path.join(fixtures, '07_factorial_asyncio.out'), 'utf8');
+
+function timed(cmd, args) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  assert.equal(r.status, 0, `${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return { out: r.stdout, wall };
+}
+
+const factorialRuns = [
+  ['native', path.join(root, 'build/native/examples/factorial'), []],
+  ['wasm', process.execPath, ['scripts/run-example.mjs', 'factorial']],
+];
+for (const [where, cmd, pre] of factorialRuns) {
+  test(`07_factorial_asyncio: ${where} factorial takes 3 s of real time and prints what CPython printed`, () => {
+    const { out, wall } = timed(cmd, pre);
+    assert.equal(out, factorialOut);
+    // 3.0 s +-5%, plus Node's start-up for wasm.
+    assert.ok(wall >= 2.85 && wall <= 3.15 + (where === 'wasm' ? 0.3 : 0), `took ${wall.toFixed(3)} s`);
+  });
+
+  test(`07_factorial_asyncio: ${where} factorial --virtual-time runs at once with the same output`, () => {
+    const { out, wall } = timed(cmd, [...pre, '--virtual-time']);
+    assert.equal(out, factorialOut);
+    assert.ok(wall < (where === 'wasm' ? 1.0 : 0.05), `took ${wall.toFixed(3)} s`);
+  });
+}
+
 // The fixtures are CPython 3.11's own output (Debian 12's python3 is 3.11): re-check them.
 test('fixtures match what CPython 3.11 prints', () => {
   const v = spawnSync('python3', ['-c', 'import sys; print(sys.version_info[:2])'], { encoding: 'utf8' });
