@@ -29,6 +29,8 @@ import random
 import sys
 import weakref
 
+from fixtures import write_or_check
+
 # The reference is CPython 3.11 (any 3.11.x): other versions differ (3.13's close()
 # returns the return value, for one), and random's streams are only promised per version.
 if sys.version_info[:2] != (3, 11) or sys.implementation.name != "cpython":
@@ -774,31 +776,10 @@ def main():
         return 0
     txt = render_txt(seqs, discarded)
     inc = render_inc(seqs)
-    if args.check:
-        stale = []
-        for path, data in ((TXT, txt), (INC, inc)):
-            try:
-                with open(path, encoding="utf-8", newline="") as f:
-                    current = f.read()
-            except FileNotFoundError:
-                current = None
-            if current != data:
-                stale.append(os.path.relpath(path))
-        if stale:
-            print(f"gen_diff.py --check: out of date: {', '.join(stale)}; "
-                  "regenerate with python3 tests/diff/gen_diff.py", file=sys.stderr)
-            return 1
-        print(f"gen_diff.py --check: fixtures current ({len(seqs)} sequences, "
-              f"{sum(len(s) for _, s in seqs)} steps)")
-        return 0
-    os.makedirs(FIXTURES, exist_ok=True)
-    for path, data in ((TXT, txt), (INC, inc)):
-        with open(path, "w", encoding="utf-8", newline="") as f:
-            f.write(data)
-    print(f"wrote {os.path.relpath(TXT)} and {os.path.relpath(INC)}: {len(seqs)} sequences, "
-          f"{sum(len(s) for _, s in seqs)} steps ({discarded} discarded), "
-          f"{len(inc)} bytes of C")
-    return 0
+    steps = sum(len(s) for _, s in seqs)
+    summary = (f"{len(seqs)} sequences, {steps} steps" if args.check else
+               f"{len(seqs)} sequences, {steps} steps ({discarded} discarded), {len(inc)} bytes of C")
+    return write_or_check("gen_diff.py", ((TXT, txt), (INC, inc)), args.check, summary)
 
 
 if __name__ == "__main__":

@@ -45,6 +45,8 @@ import random
 import selectors
 import sys
 
+from fixtures import write_or_check
+
 # The reference is CPython 3.11 (any 3.11.x): random's streams are only promised per
 # version, and the loop's internals (_run_once) are 3.11's.
 if sys.version_info[:2] != (3, 11) or sys.implementation.name != "cpython":
@@ -538,31 +540,10 @@ def main():
     txt = render_txt(progs, discarded)
     inc = render_inc(progs)
     t = totals(progs)
-    if args.check:
-        stale = []
-        for path, data in ((TXT, txt), (INC, inc)):
-            try:
-                with open(path, encoding="utf-8", newline="") as f:
-                    current = f.read()
-            except FileNotFoundError:
-                current = None
-            if current != data:
-                stale.append(os.path.relpath(path))
-        if stale:
-            print(f"loop_diff.py --check: out of date: {', '.join(stale)}; "
-                  "regenerate with python3 tests/diff/loop_diff.py", file=sys.stderr)
-            return 1
-        print(f"loop_diff.py --check: fixtures current ({t['nprog']} programs, "
-              f"{t['nevents']} events)")
-        return 0
-    os.makedirs(FIXTURES, exist_ok=True)
-    for path, data in ((TXT, txt), (INC, inc)):
-        with open(path, "w", encoding="utf-8", newline="") as f:
-            f.write(data)
-    print(f"wrote {os.path.relpath(TXT)} and {os.path.relpath(INC)}: {t['nprog']} programs, "
-          f"{t['nhandles']} handles, {t['nactions']} actions, {t['nevents']} events "
-          f"({discarded} discarded), {len(inc)} bytes of C")
-    return 0
+    summary = (f"{t['nprog']} programs, {t['nevents']} events" if args.check else
+               f"{t['nprog']} programs, {t['nhandles']} handles, {t['nactions']} actions, "
+               f"{t['nevents']} events ({discarded} discarded), {len(inc)} bytes of C")
+    return write_or_check("loop_diff.py", ((TXT, txt), (INC, inc)), args.check, summary)
 
 
 if __name__ == "__main__":
