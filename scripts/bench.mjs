@@ -10,27 +10,42 @@
 //   Node JS generators node scripts/bench/gen_bench.mjs
 //   emscripten fibers  build/bench-baseline/fiber_swap.js, built here from
 //                      scripts/bench/baseline/fiber_swap.c with emcc -O2 -sASYNCIFY
-// The two yieldloop programs are first copied to build/bench-run/ and run from there.
+// The second table, "event loop", times asyncio's loop against its peers (each prints
+// `case=... iters=N ns=X` lines, and `case=mem ... bytes_per_task=B` for memory):
+//   yieldloop native   build/native/bench/loop_bench          (scripts/bench/loop_bench.c)
+//   yieldloop wasm     build/wasm/bench/loop_bench.js in Node
+//   CPython asyncio    python3 scripts/bench/loop_bench.py
+//   Node               node scripts/bench/loop_bench.mjs (setImmediate, setTimeout, await)
+// with --loop-rounds rounds of call_soon, call_later and the task switch, then memory per
+// pending task once per program, the size of the example yrange's wasm module and glue
+// (raw and gzipped) and the time from spawning `node scripts/run-example.mjs yrange` to its
+// first line of output (median of --startup-runs).
+// The yieldloop programs are first copied to build/bench-run/ and run from there.
 // Every program runs once per round, in a rotating order, so load that comes and goes
 // (this is a 2-core VM) spreads over all of them; each figure is the median over rounds.
 //
 // Usage: node scripts/bench.mjs [--rounds N] [--time S] [--quick] [--strict]
+//                               [--loop-rounds N] [--startup-runs N]
 //                               [--native-dir build/native] [--wasm-dir build/wasm]
 //   --time S    seconds per timed repetition (default 0.25; the program calibrates N)
-//   --quick     3 rounds of 0.1 s, for a smoke test
+//   --quick     3 rounds of 0.1 s (event loop: 1 round, 20k timers), for a smoke test
+//   --loop-rounds N   rounds of the event loop timings (default 3)
+//   --startup-runs N  node processes started to time start-up (default 7)
 //   --strict    exit 1 if a target fails (by default only a program that fails does)
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const rel = (p) => path.relative(root, p) || '.';
 
 // ---- options ----
 
-const opts = { rounds: 7, time: 0.25, strict: false, nativeDir: 'build/native', wasmDir: 'build/wasm' };
+const opts = { rounds: 7, time: 0.25, strict: false, nativeDir: 'build/native', wasmDir: 'build/wasm',
+  loopRounds: 3, startupRuns: 7, timers: 200000 };
 {
   const argv = process.argv.slice(2);
   for (let i = 0; i < argv.length; i++) {
@@ -41,18 +56,21 @@ const opts = { rounds: 7, time: 0.25, strict: false, nativeDir: 'build/native', 
     };
     if (a === '--rounds') opts.rounds = Number(val());
     else if (a === '--time') opts.time = Number(val());
-    else if (a === '--quick') Object.assign(opts, { rounds: 3, time: 0.1 });
+    else if (a === '--quick') Object.assign(opts, { rounds: 3, time: 0.1, loopRounds: 1, startupRuns: 3, timers: 20000 });
+    else if (a === '--loop-rounds') opts.loopRounds = Number(val());
+    else if (a === '--startup-runs') opts.startupRuns = Number(val());
     else if (a === '--strict') opts.strict = true;
     else if (a === '--native-dir') opts.nativeDir = val();
     else if (a === '--wasm-dir') opts.wasmDir = val();
     else usage(`unknown option ${a}`);
   }
   if (!(opts.rounds >= 1 && opts.time > 0)) usage('--rounds must be >= 1 and --time > 0');
+  if (!(opts.loopRounds >= 1 && opts.startupRuns >= 1)) usage('--loop-rounds and --startup-runs must be >= 1');
 }
 
 function usage(msg) {
   console.error(`bench: ${msg}\nusage: node scripts/bench.mjs [--rounds N] [--time S] [--quick] [--strict] ` +
-    '[--native-dir DIR] [--wasm-dir DIR]');
+    '[--loop-rounds N] [--startup-runs N] [--native-dir DIR] [--wasm-dir DIR]');
   process.exit(2);
 }
 
@@ -191,6 +209,142 @@ for (let round = 0; round < opts.rounds; round++) {
   log(`round ${round + 1}/${opts.rounds}: ${order.map((p) => p.id).join(', ')}`);
   for (const p of order) runProgram(p, round);
 }
+
+// ---- the event loop ----
+
+const loopNativeBuilt = path.resolve(root, opts.nativeDir, 'bench/loop_bench');
+const loopNativeExe = snapshot([loopNativeBuilt], 'native');
+const loopWasmBuilt = path.resolve(root, opts.wasmDir, 'bench/loop_bench.js');
+const loopWasmJs = snapshot([loopWasmBuilt, loopWasmBuilt.replace(/\.js$/, '.wasm')], 'wasm');
+
+// Natively each coroutine's stack is 2 mappings (stack + guard page) and vm.max_map_count
+// (65530 by default) caps a process's mappings: about 32k coroutines at once. Memory per
+// task is measured with 30k there, and 100k is attempted too, to report how many start.
+const NATIVE_MEM_TASKS = 30000, MEM_TASKS = 100000;
+const loopCases = ['--case', 'call_soon,call_later,switch', '--time', T, '--timers', String(opts.timers)];
+const loopPrograms = [
+  { id: 'native', name: 'yieldloop native (loop_bench)', cmd: loopNativeExe, args: loopCases,
+    memArgs: [['--case', 'mem', '--mem-tasks', String(NATIVE_MEM_TASKS)], ['--case', 'mem', '--mem-tasks', String(MEM_TASKS)]],
+    need: loopNativeExe, built: loopNativeBuilt },
+  { id: 'wasm', name: 'yieldloop wasm (loop_bench)', cmd: process.execPath, args: [wasmRunner, loopWasmJs, ...loopCases],
+    memArgs: [[wasmRunner, loopWasmJs, '--case', 'mem', '--mem-tasks', String(MEM_TASKS)]],
+    need: loopWasmJs, built: loopWasmBuilt, needRunner: wasmRunner },
+  { id: 'python', name: 'CPython asyncio (loop_bench.py)', cmd: 'python3',
+    args: [path.join(root, 'scripts/bench/loop_bench.py'), ...loopCases],
+    memArgs: [[path.join(root, 'scripts/bench/loop_bench.py'), '--case', 'mem', '--mem-tasks', String(MEM_TASKS)]] },
+  { id: 'node', name: 'Node (loop_bench.mjs)', cmd: process.execPath,
+    args: [path.join(root, 'scripts/bench/loop_bench.mjs'), ...loopCases],
+    memArgs: [['--expose-gc', path.join(root, 'scripts/bench/loop_bench.mjs'), '--case', 'mem', '--mem-tasks', String(MEM_TASKS)]] },
+];
+
+const loopSamples = new Map(); // "impl|case" -> { ns: [], iters: [], rounds: [] }
+const memResults = {};         // impl -> [{ tasks, ok, bytes_per_task, heap_per_task, ... }]
+
+function readMaxMapCount() {
+  try {
+    return readFileSync('/proc/sys/vm/max_map_count', 'utf8').trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+const kvOf = (line) => Object.fromEntries(line.trim().split(/\s+/).filter((w) => w.includes('=')).map((w) => w.split('=')));
+
+function runLoopProgram(p, args) {
+  for (const [need, shown] of [[p.need, p.built], [p.needRunner, p.needRunner]]) {
+    if (need !== undefined && !existsSync(need)) {
+      failures.push(`${p.name}: ${rel(shown)} missing (npm run build?)`);
+      p.missing = true;
+      return null;
+    }
+  }
+  const r = spawnSync(p.cmd, args, { cwd: root, encoding: 'utf8', timeout: 120_000, maxBuffer: 64 << 20 });
+  if (r.error || r.status !== 0) {
+    const why = r.error ? r.error.message : `exit ${r.status ?? r.signal}: ${r.stderr.trim().split('\n').slice(-3).join(' / ')}`;
+    failures.push(`${p.name} ${args.filter((a) => !a.includes('/')).join(' ')}: ${why}`);
+    p.missing = true;
+    return null;
+  }
+  return r.stdout.split('\n').map(kvOf).filter((kv) => kv.case);
+}
+
+for (let round = 0; round < opts.loopRounds; round++) {
+  const order = loopPrograms.map((_, i) => loopPrograms[(i + round) % loopPrograms.length]).filter((p) => !p.missing);
+  log(`event loop round ${round + 1}/${opts.loopRounds}: ${order.map((p) => p.id).join(', ')}`);
+  for (const p of order) {
+    for (const kv of runLoopProgram(p, p.args) ?? []) {
+      if (kv.ns === undefined) continue;
+      const key = `${p.id}|${kv.case}`;
+      if (!loopSamples.has(key)) loopSamples.set(key, { ns: [], iters: [], rounds: [] });
+      const s = loopSamples.get(key);
+      s.ns.push(Number(kv.ns));
+      s.iters.push(Number(kv.iters));
+      s.rounds.push(round);
+    }
+  }
+}
+
+log(`memory per pending task: ${loopPrograms.filter((p) => !p.missing).map((p) => p.id).join(', ')}`);
+for (const p of loopPrograms) {
+  if (p.missing) continue;
+  for (const args of p.memArgs) {
+    for (const kv of runLoopProgram(p, args) ?? []) {
+      if (kv.case !== 'mem') continue;
+      (memResults[p.id] ??= []).push({
+        tasks: Number(kv.tasks), ok: Number(kv.ok), bytes_per_task: Number(kv.bytes_per_task),
+        heap_per_task: kv.heap_per_task !== undefined && Number(kv.heap_per_task) >= 0 ? Number(kv.heap_per_task) : null,
+        rss_before: Number(kv.rss_before), rss_after: Number(kv.rss_after),
+      });
+    }
+  }
+}
+
+// The example's module: build/wasm/examples/yrange.wasm and its glue, raw and gzipped.
+const exampleSize = (() => {
+  const base = path.resolve(root, opts.wasmDir, 'examples/yrange');
+  const files = [`${base}.wasm`, `${base}.js`];
+  if (!files.every(existsSync)) {
+    failures.push(`module size: ${files.map(rel).join(', ')} missing (npm run build?)`);
+    return null;
+  }
+  const sizes = Object.fromEntries(files.map((f) => {
+    const buf = readFileSync(f);
+    return [path.basename(f), { raw: buf.length, gzip: gzipSync(buf, { level: 9 }).length }];
+  }));
+  const total = Object.values(sizes).reduce((a, b) => ({ raw: a.raw + b.raw, gzip: a.gzip + b.gzip }), { raw: 0, gzip: 0 });
+  return { files: sizes, total };
+})();
+
+// Start-up: a fresh node process to the first line example 01 (yrange) prints; and, for
+// scale, a fresh node process doing nothing (`node -e 0`) to its exit.
+function timeSpawn(args, untilOutput) {
+  return new Promise((resolve) => {
+    const t = process.hrtime.bigint();
+    const ms = () => Number(process.hrtime.bigint() - t) / 1e6;
+    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] });
+    let first = null;
+    child.stdout.on('data', () => {
+      if (first === null) first = ms();
+    });
+    child.on('error', () => resolve(null));
+    child.on('close', (code) => resolve(code !== 0 ? null : untilOutput ? first : ms()));
+  });
+}
+
+const startup = { example: [], bare: [] };
+if (existsSync(path.resolve(root, opts.wasmDir, 'examples/yrange.js'))) {
+  log(`start-up: ${opts.startupRuns} x node scripts/run-example.mjs yrange, ${opts.startupRuns} x node -e 0`);
+  const env = process.env.YL_WASM_DIR;
+  process.env.YL_WASM_DIR = opts.wasmDir;
+  for (let i = 0; i < opts.startupRuns; i++) {
+    startup.example.push(await timeSpawn([path.join(root, 'scripts/run-example.mjs'), 'yrange'], true));
+    startup.bare.push(await timeSpawn(['-e', '0'], false));
+  }
+  if (env === undefined) delete process.env.YL_WASM_DIR;
+  else process.env.YL_WASM_DIR = env;
+  if (startup.example.some((x) => x == null)) failures.push('start-up: node scripts/run-example.mjs yrange failed or printed nothing');
+}
+
 machine.loadavg_end = os.loadavg().map((x) => x.toFixed(2)).join(' ');
 
 // ---- figures ----
@@ -270,7 +424,66 @@ const targets = [
     value: pairedRatio([impl, 'resumer', 0, 20], [impl, 'resumer', 0, 0]), unit: 'x 0 deep',
     ok: (v) => Math.abs(v - 1) <= 0.1, required: '0.90 .. 1.10' })),
 ];
+
+// The event loop's targets (issue 4, "Speed and memory").
+const loopGet = (impl, kase) => {
+  const s = loopSamples.get(`${impl}|${kase}`);
+  return s && s.ns.length ? median(s.ns) : null;
+};
+// The memory measurement an implementation is judged on: the largest count that all started.
+const memOf = (impl) => {
+  const rs = (memResults[impl] ?? []).filter((m) => m.ok === m.tasks);
+  return rs.length ? rs.reduce((a, b) => (b.tasks > a.tasks ? b : a)) : null;
+};
+const memTried = (impl, n) => (memResults[impl] ?? []).find((m) => m.tasks === n) ?? null;
+const startupMs = startup.example.length && startup.example.every((x) => x != null) ? median(startup.example) : null;
+const bareMs = startup.bare.length && startup.bare.every((x) => x != null) ? median(startup.bare) : null;
+for (const [impl, times] of [['native', 20], ['wasm', 10]]) {
+  for (const [kase, what] of [['call_soon', 'call_soon+dispatch'], ['switch', 'task switch (sleep(0))']]) {
+    targets.push({ name: `${impl} ${what} >= ${times}x faster than CPython asyncio`,
+      value: ratio(loopGet('python', kase), loopGet(impl, kase)), unit: 'x faster', ok: (v) => v >= times,
+      required: `>= ${times}` });
+  }
+}
+{
+  const w = memTried('wasm', MEM_TASKS);
+  targets.push({ name: `${MEM_TASKS / 1000}k pending tasks fit in wasm`, value: w ? w.ok : null,
+    unit: `of ${MEM_TASKS} pending` + (w ? `, linear memory ${(w.rss_after / 2 ** 20).toFixed(0)} MiB` : ''),
+    ok: (v) => v === MEM_TASKS, required: `${MEM_TASKS}`, digits: 0 });
+  const n = memOf('native');
+  targets.push({ name: `native resident memory per pending task <= 8 KB` + (n ? ` (${n.tasks / 1000}k tasks)` : ''),
+    value: n ? n.bytes_per_task / 1024 : null, unit: 'KB', ok: (v) => v <= 8, required: '<= 8' });
+}
+targets.push({ name: 'wasm module (yrange.wasm + yrange.js) gzipped <= 100 KB',
+  value: exampleSize ? exampleSize.total.gzip / 1024 : null, unit: 'KB', ok: (v) => v <= 100, required: '<= 100' });
+targets.push({ name: 'start-up: fresh node to example 01\'s first line <= 50 ms', value: startupMs, unit: 'ms',
+  ok: (v) => v <= 50, required: '<= 50' });
 for (const t of targets) t.result = t.value == null ? 'n/a' : t.ok(t.value) ? 'PASS' : 'FAIL';
+
+// The event loop table.
+const loopColumns = [
+  ['native', 'yieldloop native'],
+  ['wasm', 'yieldloop wasm (Node)'],
+  ['python', `CPython ${machine.python.replace(/^Python /, '')} asyncio`],
+  ['node', `Node ${process.version}`],
+];
+const fmtMem = (m, impl) => {
+  if (!m) return '—';
+  let text = `${fmt(m.bytes_per_task)} B (${m.tasks / 1000}k)`;
+  if (m.heap_per_task != null) text += `; malloc ${fmt(m.heap_per_task)} B`;
+  const big = memTried(impl, MEM_TASKS);
+  if (big && big.tasks !== m.tasks) text += `; ${big.ok} of ${big.tasks / 1000}k started`;
+  return text;
+};
+const loopRows = [
+  ['`call_soon` + dispatch, ns per callback (Node: `setImmediate`)', 'call_soon'],
+  [`\`call_later\` + dispatch, ${opts.timers / 1000}k timers, spread deadlines, ns per timer (Node: \`setTimeout\`)`, 'call_later'],
+  ['task switch, `sleep(0)` among 100 tasks, ns per switch (Node: `await` of a resolved promise)', 'switch'],
+].map(([label, kase]) => [label, ...loopColumns.map(([id]) => fmt(loopGet(id, kase)))]);
+loopRows.push(['memory per pending task (bytes; tasks measured)', ...loopColumns.map(([id]) => fmtMem(memOf(id), id))]);
+const loopVs = ['call_soon', 'switch'].map((kase) => `${kase}: native ${fmt(ratio(loopGet('python', kase), loopGet('native', kase)))}x, ` +
+  `wasm ${fmt(ratio(loopGet('python', kase), loopGet('wasm', kase)))}x faster than CPython; ` +
+  `wasm ${fmt(ratio(loopGet('wasm', kase), loopGet('node', kase)))}x Node's time`).join('; ');
 
 // ---- output ----
 
@@ -304,13 +517,42 @@ const md = [
   `Spread over rounds (max - min, relative to the median): ${(medianSpread * 100).toFixed(0)}% typically, ` +
     `${(widest[1] * 100).toFixed(0)}% at worst (${widest[0].replace(/\|/g, ' ')}).`,
   '',
+  '## Event loop',
+  '',
+  `ns per operation, median of ${opts.loopRounds} rounds (one process per program per round, each case calibrated ` +
+    `to about ${opts.time} s, call_later a fixed ${opts.timers / 1000}k timers after one warm-up run of them). ` +
+    `call_soon: a callback schedules a batch of 1000 no-op callbacks and itself after them, so an iteration runs ` +
+    `a batch. call_later: deadlines pseudo-random over 1000 s on a virtual clock (yieldloop: YL_CLOCK_VIRTUAL; ` +
+    `CPython: a SelectorEventLoop whose time() is logical and whose selector advances it instead of sleeping, as ` +
+    `asyncio's TestLoop); Node has no virtual clock: delays of 1..20 ms in real time, so its figure includes up to ` +
+    `~20 ms of idle waiting (up to ~${fmt(20e6 / opts.timers)} ns per timer). Memory: each task runs to \`await fut\` ` +
+    `on one never-done future; natively (yieldloop, CPython, Node) the growth of the resident set, in wasm of ` +
+    `linear memory (and of malloc'd bytes). Natively each coroutine stack (64 KiB reserved, touched pages ` +
+    `resident) with its guard page is 2 mappings, and vm.max_map_count (${readMaxMapCount()}) caps ` +
+    `them: yieldloop native is measured with ${NATIVE_MEM_TASKS / 1000}k tasks, and of ${MEM_TASKS / 1000}k ` +
+    `tasks only the count shown start (the rest fail with MemoryError).`,
+  '',
+  mdTable(['', ...loopColumns.map(([, name]) => name)], loopRows),
+  '',
+  `Ratios: ${loopVs}.`,
+  '',
+  exampleSize
+    ? `wasm module of example 01 (yrange): ${Object.entries(exampleSize.files).map(([f, x]) =>
+      `${f} ${fmt(x.raw / 1024)} KB (${fmt(x.gzip / 1024)} KB gzipped)`).join(', ')}; together ` +
+      `${fmt(exampleSize.total.raw / 1024)} KB, ${fmt(exampleSize.total.gzip / 1024)} KB gzipped (zlib level 9).`
+    : 'wasm module of example 01: not built.',
+  '',
+  `Start-up: a fresh \`node scripts/run-example.mjs yrange\` to its first line of output, median of ` +
+    `${startup.example.length}: ${fmt(startupMs)} ms (runs: ${startup.example.map((x) => fmt(x)).join(', ')}); ` +
+    `for scale, a fresh \`node -e 0\` to its exit: ${fmt(bareMs)} ms.`,
+  '',
   '## Targets',
   '',
   'Ratios between programs are ratios of the medians above; ratios within one program are the median ' +
     'over rounds of the ratio measured within each round.',
   '',
   mdTable(['target', 'measured', 'required', 'result'],
-    targets.map((t) => [t.name, t.value == null ? '—' : `${t.value.toFixed(2)} ${t.unit}`, t.required, t.result])),
+    targets.map((t) => [t.name, t.value == null ? '—' : `${t.value.toFixed(t.digits ?? 2)} ${t.unit}`, t.required, t.result])),
   '',
   '## Machine',
   '',
@@ -335,6 +577,18 @@ const json = {
     return { impl, case: kase, depth: Number(depth), frames: Number(frames), median_ns: median(s.ns),
       min_ns: Math.min(...s.ns), max_ns: Math.max(...s.ns), samples_ns: s.ns, rounds: s.rounds, iters: s.iters };
   }),
+  event_loop: {
+    config: { rounds: opts.loopRounds, timers: opts.timers, native_mem_tasks: NATIVE_MEM_TASKS, mem_tasks: MEM_TASKS },
+    columns: Object.fromEntries(loopColumns),
+    measurements: [...loopSamples].map(([key, s]) => {
+      const [impl, kase] = key.split('|');
+      return { impl, case: kase, median_ns: median(s.ns), min_ns: Math.min(...s.ns), max_ns: Math.max(...s.ns),
+        samples_ns: s.ns, rounds: s.rounds, iters: s.iters };
+    }),
+    memory: memResults,
+    module_size: exampleSize,
+    startup_ms: { example_yrange: startup.example, median: startupMs, bare_node: startup.bare, bare_median: bareMs },
+  },
   targets: targets.map(({ name, value, unit, required, result }) => ({ name, value, unit, required, result })),
   failures,
 };
