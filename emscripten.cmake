@@ -197,13 +197,14 @@ function(yl_wasm_finalize target)
     -O1 -g0 --profiling-funcs
     "SHELL:--js-library \"${glue}/yl_asyncify.js\""
     "SHELL:--js-library \"${glue}/yl_host.js\""
+    "SHELL:--js-library \"${glue}/yl_process.js\""
     "SHELL:--extern-pre-js \"${glue}/node-shim-extern.js\""
     "SHELL:--pre-js \"${glue}/node-shim-pre.js\""
     -sMODULARIZE=1 -sEXPORT_ES6=1 -sEXIT_RUNTIME=1 -sALLOW_MEMORY_GROWTH=1
     # A module must not install process-wide handlers in the Node that imports it.
     -sNODEJS_CATCH_EXIT=0 -sNODEJS_CATCH_REJECTION=0)
   set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS
-    "${glue}/yl_asyncify.js" "${glue}/yl_host.js" "${glue}/node-shim-extern.js" "${glue}/node-shim-pre.js"
+    "${glue}/yl_asyncify.js" "${glue}/yl_host.js" "${glue}/yl_process.js" "${glue}/node-shim-extern.js" "${glue}/node-shim-pre.js"
     "${YL_SOURCE_ROOT}/emscripten.cmake")
   set(dist "")
   if(CMAKE_CURRENT_SOURCE_DIR STREQUAL YL_SOURCE_ROOT)

@@ -37,13 +37,13 @@ static double monotonic_resolution(void) {
 }
 
 /* Sleeps in poll() until the deadline or a readable descriptor (in wasm, in the JS
- * event loop until one wake-up). With neither a deadline nor a descriptor nothing
- * could ever wake the loop: CPython would hang there, we report it. */
+ * event loop until one wake-up). With neither a deadline nor a descriptor nor a hold
+ * nothing could ever wake the loop: CPython would hang there, we report it. */
 static int monotonic_wait(void *ctx, yl_loop_t *loop, double deadline) {
   double now = monotonic_now(ctx);
   double timeout = deadline - now; /* -INFINITY stays negative */
   if (!(timeout > 0)) timeout = 0;
-  if (isinf(timeout) && loop->nreaders == 0) return YL_EWOULDBLOCK;
+  if (isinf(timeout) && loop->nreaders == 0 && loop->holds == 0) return YL_EWOULDBLOCK;
 #ifndef __EMSCRIPTEN__
   int n = yl_loop_poll(loop, timeout);
   return n < 0 ? n : YL_OK;
@@ -64,6 +64,16 @@ static int monotonic_wait(void *ctx, yl_loop_t *loop, double deadline) {
   return yl__host_suspend(loop, deadline); /* YL_EWOULDBLOCK off the root */
 #endif
 }
+
+/* Something outside will wake the loop (yl_loop.h): only the monotonic wait above
+ * looks at holds; the virtual clock's time only moves from inside. */
+void yl_loop_hold(yl_loop_t *loop) { loop->holds++; }
+
+void yl_loop_unhold(yl_loop_t *loop) {
+  if (loop->holds) loop->holds--;
+}
+
+size_t yl_loop_holds(const yl_loop_t *loop) { return loop->holds; }
 
 /* ---- Virtual ---- */
 

@@ -303,7 +303,7 @@ static int wait_failed(yl_loop_t *loop, yl_value_t *err, int rc, double deadline
   yl_exc_t *e;
   if (rc != YL_EWOULDBLOCK)
     e = yl_exc_new(yl_RuntimeError, "Event loop wait failed: %s", yl_strerror(rc));
-  else if (isinf(deadline) && loop->nreaders == 0)
+  else if (isinf(deadline) && loop->nreaders == 0 && loop->holds == 0)
     e = yl_exc_new(yl_RuntimeError, "Event loop would wait forever: no callback, timer or reader can wake it");
   else /* in wasm, or a custom wait that cannot block */
     e = yl_exc_new(yl_RuntimeError,

@@ -84,6 +84,7 @@ struct yl_loop {
   yl__reader_t *readers; /* io.c: watched descriptors, in registration order */
   struct pollfd *pollfds; /* io.c: poll()'s array, as long as readers */
   size_t nreaders, readers_cap;
+  size_t holds; /* clock.c: yl_loop_hold()s not yet dropped */
   /* future.c: the loop's live futures and tasks, and what closing (freeing false)
    * and freeing (true) the loop does to them; set when the first future is made, so
    * the loop layer does not depend on futures. */

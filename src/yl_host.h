@@ -20,7 +20,9 @@
  *     browsers; never setTimeout(0) and its 1-4 ms clamp) when handles are ready but
  *     the loop has run for YL_HOST_SLICE_MS without letting the JS event loop in, so
  *     that a loop that is never idle still lets JS callbacks and I/O through;
- *   - nothing at all for a wait with no deadline: only a wake-up from outside ends it.
+ *   - nothing at all for a wait with no deadline: only a wake-up from outside ends it
+ *     (a loop with no timer and no reader waits so only while held, yl_loop_hold():
+ *     else nothing could wake it and the wait fails, "would wait forever").
  * C code that JS calls while the root waits (a JS callback calling an exported C
  * function) may use the loop: call_soon() and stop() wake it with a zero-delay
  * macrotask, and a timer earlier than the armed wake-up re-arms it; a cancelled

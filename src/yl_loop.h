@@ -170,6 +170,23 @@ int yl_loop_remove_reader(yl_loop_t *loop, int fd);
  * YL_EINVAL (poll() failed other than by a signal, which counts as a wake-up). */
 int yl_loop_poll(yl_loop_t *loop, double timeout);
 
+/* ---- Wake-ups from outside ----
+ * A loop with nothing ready, no timer and no reader cannot be woken from inside, so
+ * its wait fails: YL_EWOULDBLOCK, "Event loop would wait forever". A hold says that
+ * something outside will wake it: in wasm a JS callback (a child process's exit, a
+ * message) calling C code that uses the loop (call_soon(), stop(), a future's
+ * result). While held, such a wait on the monotonic clock is allowed: in wasm (under
+ * yl_main, yl_host.h) it waits in the JS event loop with no wake-up armed, the
+ * runtime kept alive; natively it sleeps in poll() until a signal. Holds count:
+ * take one per pending outside event, drop it when the event came. */
+
+/* Adds a hold. */
+void yl_loop_hold(yl_loop_t *loop);
+/* Drops a hold (none left: a no-op). */
+void yl_loop_unhold(yl_loop_t *loop);
+/* How many holds there are. */
+size_t yl_loop_holds(const yl_loop_t *loop);
+
 /* ---- Exceptions in callbacks ---- */
 
 /* What went wrong, as CPython's context dict: the fields not set are NULL. */

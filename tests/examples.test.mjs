@@ -72,6 +72,37 @@ for (const [where, cmd, pre] of factorialRuns) {
   });
 }
 
+// 08: the subprocess polling client, and its asyncio-style variant (tasks awaiting
+// subprocess futures; its fixture is what 08_client_subp_async.py prints: task2's
+// line at 3 s, task1's at 5 s). The server is the same program with --server N; with
+// --scale S every sleep is S times as long, so the same rounds take a fraction of
+// the 6 s (5.5 s for the async one) they take unscaled. The output depends on the
+// rounds' timing relative to the servers' ends, as the Python's does: each server
+// answers half a round after the round it is due at (examples/subprocess.h), so the
+// client's rounds may drift, or a server start, by up to half a round. Natively
+// 0.1 (0.6 s); in wasm each server is a Node process (0.1 s to start, more under
+// load): 0.5 (3 s).
+const subpRuns = [
+  ['client_subp', '08_client_subp', 'native', path.join(root, 'build/native/examples/client_subp'), [], 0.1],
+  ['client_subp', '08_client_subp', 'wasm', process.execPath, ['scripts/run-example.mjs', 'client_subp'], 0.5],
+  ['client_subp_async', '08_client_subp_async', 'native',
+    path.join(root, 'build/native/examples/client_subp_async'), [], 0.1],
+  ['client_subp_async', '08_client_subp_async', 'wasm', process.execPath,
+    ['scripts/run-example.mjs', 'client_subp_async'], 0.5],
+];
+for (const [name, fixture, where, cmd, pre, scale] of subpRuns) {
+  const expected = readFileSync(path.join(fixtures, `${fixture}.out`), 'utf8');
+  const rounds = name === 'client_subp' ? 6 : 5.5; // the time it takes, in rounds
+  test(`${fixture}: ${where} ${name} --scale ${scale} prints what CPython printed, in ${rounds} rounds`, () => {
+    const { out, wall } = timed(cmd, [...pre, '--scale', String(scale)]);
+    assert.equal(out, expected);
+    // No busy-waiting or lost wake-ups: it takes the time its sleeps add up to (plus
+    // Node's start-up for wasm).
+    const min = rounds * scale;
+    assert.ok(wall >= min - 0.01 && wall <= min + (where === 'wasm' ? 0.6 : 0.15), `took ${wall.toFixed(3)} s`);
+  });
+}
+
 // The fixtures are CPython 3.11's own output (Debian 12's python3 is 3.11): re-check them.
 test('fixtures match what CPython 3.11 prints', () => {
   const v = spawnSync('python3', ['-c', 'import sys; print(sys.version_info[:2])'], { encoding: 'utf8' });

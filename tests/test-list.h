@@ -97,6 +97,7 @@
   X(loop_add_reader_wakes_on_a_pipe) \
   X(loop_readers_in_virtual_time) \
   X(loop_waiting_forever_is_reported) \
+  X(loop_hold_allows_waiting_for_an_outside_wake_up) \
   X(loop_custom_clock_and_wait) \
   X(host_main_runs_main_and_returns_its_result) \
   X(host_waiting_outside_yl_main) \

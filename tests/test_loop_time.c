@@ -8,6 +8,7 @@
 #include <unistd.h>
 #ifndef __EMSCRIPTEN__
 #include <pthread.h>
+#include <signal.h>
 #endif
 #if defined(__GLIBC__) || defined(__EMSCRIPTEN__)
 #include <malloc.h>
@@ -224,6 +225,59 @@ TEST(loop_waiting_forever_is_reported) {
   CHECK_INT(yl_loop_run_once(loop, NULL), YL_EWOULDBLOCK);
   yl_loop_free(loop);
 #endif
+}
+
+#ifndef __EMSCRIPTEN__
+static void on_sigusr1(int sig) { (void)sig; }
+
+static void *signal_later(void *arg) {
+  nanosleep(&(struct timespec){0, 30 * 1000 * 1000}, NULL);
+  pthread_kill(*(pthread_t *)arg, SIGUSR1);
+  return NULL;
+}
+#endif
+
+/* A hold (something outside will wake the loop) allows the wait that would otherwise
+ * be "forever": natively it sleeps in poll() until a signal; in wasm off yl_main's
+ * root it is the wait that cannot block (tests/host and the client_subp_async example
+ * wait on the root, woken by JS). */
+TEST(loop_hold_allows_waiting_for_an_outside_wake_up) {
+  yl_loop_t *loop = yl_loop_new(NULL);
+  yl_value_t err;
+  CHECK_INT(yl_loop_holds(loop), 0);
+  yl_loop_unhold(loop); /* none to drop */
+  CHECK_INT(yl_loop_holds(loop), 0);
+  CHECK_INT(yl_loop_run_once(loop, &err), YL_EWOULDBLOCK);
+  CHECK_EXC(err, "RuntimeError: Event loop would wait forever: no callback, timer or reader can wake it");
+  yl_value_drop(err);
+  yl_loop_hold(loop);
+  yl_loop_hold(loop);
+  CHECK_INT(yl_loop_holds(loop), 2);
+  yl_loop_unhold(loop);
+  CHECK_INT(yl_loop_holds(loop), 1);
+#ifndef __EMSCRIPTEN__
+  struct sigaction sa = {.sa_handler = on_sigusr1}, old; /* no SA_RESTART: poll() ends */
+  sigemptyset(&sa.sa_mask);
+  CHECK_INT(sigaction(SIGUSR1, &sa, &old), 0);
+  pthread_t self = pthread_self(), t;
+  double wall0 = seconds(CLOCK_MONOTONIC);
+  CHECK_INT(pthread_create(&t, NULL, signal_later, &self), 0);
+  CHECK_INT(yl_loop_run_once(loop, &err), YL_OK); /* slept until the signal */
+  double wall = seconds(CLOCK_MONOTONIC) - wall0;
+  pthread_join(t, NULL);
+  sigaction(SIGUSR1, &old, NULL);
+  CHECK(wall >= 0.025);
+#else
+  CHECK_INT(yl_loop_run_once(loop, &err), YL_EWOULDBLOCK);
+  char buf[256] = "";
+  if (err.type == YL_EXC) yl_exc_format(err.as.exc, buf, sizeof buf);
+  CHECK(strstr(buf, "cannot block here") != NULL);
+#endif
+  yl_value_drop(err);
+  yl_loop_unhold(loop);
+  CHECK_INT(yl_loop_holds(loop), 0);
+  CHECK_INT(yl_loop_run_once(loop, NULL), YL_EWOULDBLOCK);
+  yl_loop_free(loop);
 }
 
 /* A clock driven by the test, as CPython's TestLoop: the wait records the deadline

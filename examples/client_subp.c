@@ -1,0 +1,111 @@
+/* 08_client_subp.py: non-blocking reads by polling child processes from generator
+ * coroutines, with a hand-written loop standing in for an event loop.
+ *
+ *   def nb_read(t):                                 static yl_value_t nb_read(g, t)
+ *       process = subprocess.Popen([...server, t])      process = popen_server(t, scale)
+ *       while process.poll() is None:                   while (process_poll(process) < 0)
+ *           yield None                                      yl_yield(g, None, &in)
+ *       yield process.communicate()                     yl_yield(g, process_communicate(process), &in)
+ *
+ * The server (server_subp.py) is this same program run with `--server N` (see
+ * examples/subprocess.h): natively this executable again, in wasm under Node this
+ * module in a child Node process. `--scale S` multiplies every sleep (the servers' 5
+ * and 3 s and the rounds' 1 s), for the same rounds in less time. The output only
+ * depends on the order of the servers' ends and the rounds, as in Python: a server of
+ * N s is still running at round N (it started a little after round 0) and done by
+ * round N+1. */
+#include <stdio.h>
+#include <string.h>
+
+#include "subprocess.h"
+
+static double scale = 1.0;
+
+static yl_value_t nb_read(yl_gen_t *g, void *arg) {
+  const char *t = arg;
+  yl_value_t in;
+  process_t *process = popen_server(t, scale);
+  if (!process) return yl_raise_new(yl_OSError, "cannot start the server");
+  while (process_poll(process) < 0) { /* while process.poll() is None: */
+    if (yl_yield(g, yl_none(), &in) < 0) { /* yield None */
+      process_free(process);
+      return yl_raise(in);
+    }
+  }
+  yl_value_t out = process_communicate(process); /* yield process.communicate() */
+  process_free(process);
+  if (yl_yield(g, out, &in) < 0) return yl_raise(in); /* GeneratorExit from close() */
+  return yl_none();
+}
+
+/* task.send(None), for the round: None while it works, else its output. */
+static yl_value_t send(yl_gen_t *task) {
+  yl_value_t res;
+  if (yl_gen_send(task, yl_none(), &res) != YL_GEN_NEXT) {
+    char buf[256];
+    yl_value_str(res, buf, sizeof buf);
+    fprintf(stderr, "client_subp: %s: %s\n", yl_gen_name(task), buf);
+    yl_value_drop(res);
+    exit(1);
+  }
+  return res;
+}
+
+static int run(int argc, char **argv) {
+  setvbuf(stdout, NULL, _IOLBF, 0); /* each line as it is printed */
+  options_t o;
+  if (parse_options(argc, argv, &o) < 0) {
+    fprintf(stderr, "usage: client_subp [--scale S] [--since T --server N]\n");
+    return 2;
+  }
+  scale = o.scale;
+  /* The loop only stands in for time.sleep's wait (in wasm: on a JS timer). */
+  yl_loop_t *loop = yl_loop_new(NULL);
+  if (!loop) return 1;
+  if (o.server) {
+    int r = server_main(loop, o.server, scale, o.since);
+    yl_loop_free(loop);
+    return r;
+  }
+
+  yl_gen_t *task1 = yl_gen_new("nb_read", nb_read, "5");
+  yl_gen_t *task2 = yl_gen_new("nb_read", nb_read, "3");
+  int fin1 = 0;
+  int fin2 = 0;
+  yl_value_t err;
+  while (1) {
+    if (!fin1) {
+      yl_value_t res1 = send(task1);
+      if (!yl_is_none(res1)) {
+        printf("task1:%s\n", res1.as.s); /* print('task1:'+res1[0]) */
+        fin1 = 1;
+        yl_gen_close(task1, &err);
+        yl_value_drop(err);
+      } else {
+        printf("still working on task1\n");
+      }
+      yl_value_drop(res1);
+    }
+    if (!fin2) {
+      yl_value_t res2 = send(task2);
+      if (!yl_is_none(res2)) {
+        printf("task2:%s\n", res2.as.s);
+        fin2 = 1;
+        yl_gen_close(task2, &err);
+        yl_value_drop(err);
+      } else {
+        printf("still working on task2\n");
+      }
+      yl_value_drop(res2);
+    }
+    if (fin1 && fin2) break;
+    if (time_sleep(loop, 1 * scale) < 0) return 1; /* time.sleep(1) */
+  }
+  yl_gen_free(task1);
+  yl_gen_free(task2);
+  yl_loop_free(loop);
+  return 0;
+}
+
+/* yl_main: in wasm, time_sleep's loop waits on JS timers (src/yl_host.h). */
+int main(int argc, char **argv) { return yl_main(run, argc, argv); }
