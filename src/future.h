@@ -56,6 +56,7 @@ struct yl_future {
                                    cancelled a task, raised once by result() */
   yl__fut_cb_t *cbs;            /* callbacks not scheduled yet, in order */
   size_t ncbs, cbs_cap;
+  double sleep_until;           /* a sleep's future: its deadline (introspection); else 0 */
 };
 
 /* Initialises `f` (already zeroed, with its ops set) on `loop`, one reference. */

@@ -331,6 +331,57 @@ int yl_task_new(yl_loop_t *loop, yl_gen_t *gen, yl_task_t **out) {
   return YL_OK;
 }
 
+/* ---- Introspection: what each task awaits ---- */
+
+size_t yl_task_format_awaits(yl_task_t *t, char *buf, size_t n) {
+  size_t len = 0;
+#define YL__PUT(...) len += (size_t)snprintf(len < n ? buf + len : NULL, len < n ? n - len : 0, __VA_ARGS__)
+  if (n) buf[0] = '\0';
+  /* Bounded: a chain of tasks awaiting each other cannot be longer than the tasks. */
+  for (int hop = 0; hop < 64; hop++) {
+    YL__PUT("%s %s()", yl_task_name(t), t->coro_name);
+    if (yl_future_done(&t->base)) {
+      YL__PUT(" done");
+      break;
+    }
+    yl_future_t *w = t->fut_waiter;
+    if (!w) {
+      YL__PUT(" ready to run");
+      break;
+    }
+    yl_task_t *next = yl_future_task(w);
+    if (next) {
+      YL__PUT(" awaits ");
+      t = next;
+      continue;
+    }
+    if (w->sleep_until > 0) {
+      YL__PUT(" awaits sleep until %g", w->sleep_until);
+    } else {
+      char repr[200];
+      yl_future_repr(w, repr, sizeof repr);
+      YL__PUT(" awaits %s", repr);
+    }
+    break;
+  }
+#undef YL__PUT
+  return len;
+}
+
+size_t yl_loop_format_tasks(yl_loop_t *loop, char *buf, size_t n) {
+  size_t count = yl_loop_all_tasks(loop, NULL, 0), len = 0;
+  yl_task_t **ts = count ? malloc(count * sizeof *ts) : NULL;
+  if (n) buf[0] = '\0';
+  if (count && !ts) return 0;
+  yl_loop_all_tasks(loop, ts, count);
+  for (size_t i = 0; i < count; i++) {
+    len += yl_task_format_awaits(ts[i], len < n ? buf + len : NULL, len < n ? n - len : 0);
+    len += (size_t)snprintf(len < n ? buf + len : NULL, len < n ? n - len : 0, "\n");
+  }
+  free(ts);
+  return len;
+}
+
 /* ---- sleep ---- */
 
 /* futures._set_result_unless_cancelled, from sleep's timer (which owns a reference). */
@@ -367,6 +418,7 @@ int yl_sleep(yl_gen_t *g, double delay, yl_value_t result, yl_value_t *out) {
     return YL_GEN_ERROR;
   }
   h->drop = yl__future_drop; /* the timer owns a reference */
+  f->sleep_until = yl_timer_when(h);
   yl_future_ref(f);
   rc = yl_await(g, f, &in);
   yl_handle_cancel(h); /* finally: h.cancel() */

@@ -71,6 +71,15 @@ yl_task_t *yl_loop_current_task(yl_loop_t *loop);
  * order) in out; returns how many there are. */
 size_t yl_loop_all_tasks(yl_loop_t *loop, yl_task_t **out, size_t n);
 
+/* Introspection, beyond CPython 3.11 (like 3.14's asyncio call graph): writes the
+ * chain of what `t` awaits into buf, e.g. "Task-3 main() awaits Task-1 factorial()
+ * awaits sleep until 1" (a task, then what it awaits: another task, a sleep with its
+ * deadline, or a future's repr; "ready to run" or "done" at the end). Returns the
+ * full length; buf is always NUL-terminated. */
+size_t yl_task_format_awaits(yl_task_t *t, char *buf, size_t n);
+/* The same for every pending task of `loop`, one line each, in creation order. */
+size_t yl_loop_format_tasks(yl_loop_t *loop, char *buf, size_t n);
+
 /* Inside a task's body: `*out = await sleep(delay, result)`. Waits `delay` seconds of
  * loop time; a delay <= 0 yields once (a bare yield: other ready callbacks run
  * first). YL_OK with `result` (moved) in *out, or YL_GEN_ERROR with the exception

@@ -132,6 +132,7 @@
   X(task_current_and_all_tasks) \
   X(task_closing_the_loop_abandons_pending_tasks) \
   X(task_twenty_thousand_tasks_memory_back_to_baseline) \
+  X(task_introspection_formats_what_each_task_awaits) \
   X(gather_results_in_order) \
   X(gather_first_exception_propagates_at_once) \
   X(gather_return_exceptions) \

@@ -720,3 +720,43 @@ TEST(task_twenty_thousand_tasks_memory_back_to_baseline) {
   free(fs);
   done(loop);
 }
+
+/* ---- Introspection ---- */
+
+static yl_value_t naps(yl_gen_t *g, void *arg) {
+  yl_value_t r;
+  if (yl_sleep(g, *(double *)arg, yl_none(), &r) < 0) return yl_raise(r);
+  return yl_none();
+}
+
+static yl_value_t awaits_task(yl_gen_t *g, void *arg) {
+  yl_value_t r;
+  if (yl_await(g, yl_task_future(arg), &r) < 0) return yl_raise(r);
+  return r;
+}
+
+/* Each pending task's chain: another task, then a sleep with its deadline; a task
+ * not started yet is ready to run. */
+TEST(task_introspection_formats_what_each_task_awaits) {
+  yl_loop_t *loop = vloop();
+  double one = 1;
+  yl_task_t *sleeper_task = spawn(loop, "naps", naps, &one);
+  yl_task_t *outer = spawn(loop, "awaits_task", awaits_task, sleeper_task);
+  CHECK_INT(yl_task_set_name(sleeper_task, "inner"), YL_OK); /* default names count per process */
+  CHECK_INT(yl_task_set_name(outer, "outer"), YL_OK);
+  char buf[512];
+  yl_loop_format_tasks(loop, buf, sizeof buf);
+  CHECK_STR(buf, "inner naps() ready to run\nouter awaits_task() ready to run\n");
+  CHECK_INT(yl_loop_run_once(loop, NULL), YL_OK);
+  yl_loop_format_tasks(loop, buf, sizeof buf);
+  CHECK_STR(buf, "inner naps() awaits sleep until 1\n"
+                 "outer awaits_task() awaits inner naps() awaits sleep until 1\n");
+  CHECK_INT(yl_loop_run_until_complete(loop, yl_task_future(outer), NULL, NULL), YL_OK);
+  yl_task_format_awaits(outer, buf, sizeof buf);
+  CHECK_STR(buf, "outer awaits_task() done");
+  yl_loop_format_tasks(loop, buf, sizeof buf);
+  CHECK_STR(buf, "");
+  yl_future_release(yl_task_future(outer));
+  yl_future_release(yl_task_future(sleeper_task));
+  done(loop);
+}
