@@ -48,21 +48,6 @@ struct yl__asyncify_data yl__asyncify_unwind = {0, UINTPTR_MAX};
 /* Written at the region's bottom; checked at each return to resume. */
 static const uint64_t canary[2] = {0x7972616e61635f6cULL, 0x0ddba11c0ffee00dULL};
 
-static inline uintptr_t sp_get(void) {
-  uintptr_t sp;
-  __asm__ volatile(".globaltype __stack_pointer, i32\n"
-                   "global.get __stack_pointer\n"
-                   "local.set %0"
-                   : "=r"(sp));
-  return sp;
-}
-
-static inline void sp_set(uintptr_t sp) {
-  __asm__ volatile(".globaltype __stack_pointer, i32\n"
-                   "local.get %0\n"
-                   "global.set __stack_pointer" ::"r"(sp));
-}
-
 static int canary_intact(const yl__ctx *c) {
   const uint64_t *w = (const uint64_t *)c->lo;
   return w[0] == canary[0] && w[1] == canary[1];
@@ -123,9 +108,9 @@ void yl__asyncify_frame_moved(void) {
 }
 
 int yl__asyncify_resume(yl__ctx *c, int pass) {
-  uintptr_t caller_sp = sp_get();
+  uintptr_t caller_sp = yl__ctx_sp();
   c->pass = pass;
-  sp_set(c->top);
+  yl__ctx_sp_set(c->top);
   if (c->state == YL__CTX_SUSPENDED) {
     c->state = YL__CTX_REWINDING;
     if (yl__asyncify_scratch_owner == c) yl__asyncify_scratch_owner = NULL; /* consumed now */
@@ -134,7 +119,7 @@ int yl__asyncify_resume(yl__ctx *c, int pass) {
     c->state = YL__CTX_RUNNING;
   }
   int result = c->entry(c->arg); /* meaningless if it yielded */
-  sp_set(caller_sp);
+  yl__ctx_sp_set(caller_sp);
   if (c->state == YL__CTX_UNWINDING) {
     yl__asyncify_stop_unwind();
     if (keep_saved_frames(c)) {

@@ -85,6 +85,12 @@ static inline uintptr_t yl__ctx_sp(void) {
   return sp;
 }
 
+static inline void yl__ctx_sp_set(uintptr_t sp) {
+  __asm__ volatile(".globaltype __stack_pointer, i32\n"
+                   "local.get %0\n"
+                   "global.set __stack_pointer" ::"r"(sp));
+}
+
 /* Stops with a message: a frame on the C stack moved between a yield and its rewind. */
 __attribute__((noreturn)) void yl__asyncify_frame_moved(void);
 
@@ -108,9 +114,7 @@ static inline void yl__ctx_enter(yl__ctx *c) {
 static inline int yl__ctx_yield(yl__ctx *c, int pass) {
   if (c->state == YL__CTX_REWINDING) { /* called again by the rewound frames: resumed */
     if (yl__ctx_sp() != c->entry_sp) yl__asyncify_frame_moved();
-    __asm__ volatile(".globaltype __stack_pointer, i32\n"
-                     "local.get %0\n"
-                     "global.set __stack_pointer" ::"r"(c->sp));
+    yl__ctx_sp_set(c->sp);
     yl__asyncify_stop_rewind();
     c->state = YL__CTX_RUNNING;
     return c->pass;
