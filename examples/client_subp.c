@@ -52,21 +52,12 @@ static yl_value_t send(yl_gen_t *task) {
 }
 
 static int run(int argc, char **argv) {
-  setvbuf(stdout, NULL, _IOLBF, 0); /* each line as it is printed */
   options_t o;
-  if (parse_options(argc, argv, &o) < 0) {
-    fprintf(stderr, "usage: client_subp [--scale S] [--since T --server N]\n");
-    return 2;
-  }
-  scale = o.scale;
+  yl_loop_t *loop;
   /* The loop only stands in for time.sleep's wait (in wasm: on a JS timer). */
-  yl_loop_t *loop = yl_loop_new(NULL);
-  if (!loop) return 1;
-  if (o.server) {
-    int r = server_main(loop, o.server, scale, o.since);
-    yl_loop_free(loop);
-    return r;
-  }
+  int status = start(argc, argv, "client_subp", &o, &loop);
+  if (status >= 0) return status;
+  scale = o.scale;
 
   yl_gen_t *task1 = yl_gen_new("nb_read", nb_read, "5");
   yl_gen_t *task2 = yl_gen_new("nb_read", nb_read, "3");

@@ -114,20 +114,11 @@ static yl_future_t *create_task(yl_loop_t *loop, read_args_t *a) {
 }
 
 static int run(int argc, char **argv) {
-  setvbuf(stdout, NULL, _IOLBF, 0); /* each line as it is printed */
   options_t o;
-  if (parse_options(argc, argv, &o) < 0) {
-    fprintf(stderr, "usage: client_subp_async [--scale S] [--since T --server N]\n");
-    return 2;
-  }
+  yl_loop_t *loop;
+  int status = start(argc, argv, "client_subp_async", &o, &loop);
+  if (status >= 0) return status;
   scale = o.scale;
-  yl_loop_t *loop = yl_loop_new(NULL);
-  if (!loop) return 1;
-  if (o.server) {
-    int r = server_main(loop, o.server, scale, o.since);
-    yl_loop_free(loop);
-    return r;
-  }
   yl_loop_set_current(loop);
   read_args_t args[] = {{"task1", "5"}, {"task2", "3"}};
   yl_future_t *tasks[] = {create_task(loop, &args[0]), create_task(loop, &args[1])};

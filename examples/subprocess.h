@@ -278,4 +278,21 @@ static inline int parse_options(int argc, char **argv, options_t *o) {
   return 0;
 }
 
+/* The start both programs share: line-buffered output, the options (a usage line on
+ * stderr if they are wrong), the loop, and in --server mode the server itself.
+ * Returns -1 when the program goes on as the client with *loop, else its exit status. */
+static inline int start(int argc, char **argv, const char *prog, options_t *o, yl_loop_t **loop) {
+  setvbuf(stdout, NULL, _IOLBF, 0); /* each line as it is printed */
+  if (parse_options(argc, argv, o) < 0) {
+    fprintf(stderr, "usage: %s [--scale S] [--since T --server N]\n", prog);
+    return 2;
+  }
+  *loop = yl_loop_new(NULL);
+  if (!*loop) return 1;
+  if (!o->server) return -1;
+  int r = server_main(*loop, o->server, o->scale, o->since);
+  yl_loop_free(*loop);
+  return r;
+}
+
 #endif
