@@ -591,6 +591,17 @@ const json = {
   },
   targets: targets.map(({ name, value, unit, required, result }) => ({ name, value, unit, required, result })),
   failures,
+  // What the playground's benchmark panel shows beside its own figures (web/).
+  summary: {
+    date: new Date(t0).toISOString(),
+    machine: `${machine.cpu}, ${machine.cores} cores`,
+    rows: [
+      { name: 'send round trip', native: get('native', 'send'), wasm: get('wasm', 'send'), python: get('python', 'send') },
+      ...['call_soon', 'switch'].map((kase) => ({
+        name: kase === 'switch' ? 'task switch (sleep(0))' : 'call_soon + dispatch',
+        native: loopGet('native', kase), wasm: loopGet('wasm', kase), python: loopGet('python', kase) })),
+    ],
+  },
 };
 
 mkdirSync(path.join(root, 'build'), { recursive: true });

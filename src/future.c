@@ -30,7 +30,7 @@ static bool loop_closed(const yl_loop_t *loop) { return !loop || loop->state == 
 
 /* ---- Scheduling with ownership ---- */
 
-int yl__call_soon_owned(yl_loop_t *loop, yl_loop_fn fn, void *arg, void (*drop)(void *)) {
+int yl__call_soon_owned(yl_loop_t *loop, yl_loop_fn fn, void *arg, void (*drop)(void *), const char *name) {
   yl_handle_t *h = NULL;
   /* Through yl_loop_call_soon, which also wakes a loop waiting in the host. */
   int rc = loop ? yl_loop_call_soon(loop, fn, arg, &h) : YL_ECLOSED;
@@ -39,6 +39,7 @@ int yl__call_soon_owned(yl_loop_t *loop, yl_loop_fn fn, void *arg, void (*drop)(
     return rc;
   }
   h->drop = drop;
+  h->name = name;
   yl_handle_release(h);
   return YL_OK;
 }
@@ -105,7 +106,7 @@ static int schedule(yl_future_t *f, const yl__fut_cb_t *cbs, size_t n, yl_value_
   b->fut = yl_future_ref(f);
   b->n = n;
   memcpy(b->cbs, cbs, n * sizeof *cbs);
-  int rc = yl__call_soon_owned(f->loop, batch_run, b, batch_drop);
+  int rc = yl__call_soon_owned(f->loop, batch_run, b, batch_drop, "Future.done_callbacks()");
   return rc < 0 ? fail(err, rc, yl_MemoryError, NULL) : YL_OK;
 }
 

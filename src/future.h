@@ -76,9 +76,10 @@ const char *yl__future_class(const yl_future_t *f);
 /* Reports `message` (and exc, borrowed, if not NULL) to f's loop's exception
  * handler, or to the default one if the loop is gone. */
 void yl__future_report(const yl_future_t *f, const char *message, const yl_exc_t *exc);
-/* call_soon(fn, arg) whose handle owns arg: drop(arg) if the loop never runs fn. On
+/* call_soon(fn, arg) whose handle owns arg: drop(arg) if the loop never runs fn; its
+ * reprs show `name` (borrowed, static). On
  * failure (YL_ECLOSED, YL_ENOMEM) drop(arg) has been called. */
-int yl__call_soon_owned(yl_loop_t *loop, yl_loop_fn fn, void *arg, void (*drop)(void *));
+int yl__call_soon_owned(yl_loop_t *loop, yl_loop_fn fn, void *arg, void (*drop)(void *), const char *name);
 /* A drop function that releases a future reference. */
 void yl__future_drop(void *f);
 

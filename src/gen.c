@@ -32,6 +32,7 @@
 #include <stdlib.h>
 
 #include "coro.h"
+#include "trace.h"
 #include "yl_gen.h"
 
 struct yl_gen {
@@ -291,6 +292,7 @@ yl_gen_t *yl_gen_new_sized(const char *name, yl_gen_fn body, void *arg, size_t s
   g->arg = arg;
   g->stack_size = stack_size;
   g->state = YL_GEN_CREATED;
+  YL__TRACE(gen_new(g));
   return g;
 }
 
@@ -306,13 +308,35 @@ int yl_gen_free(yl_gen_t *g) {
     yl_value_drop(err);
   }
   if (g->co) yl_coro_destroy(g->co); /* one that ignored GeneratorExit is dropped where it stands */
+  YL__TRACE(gen_free(g));
   free(g);
   return YL_OK;
 }
 
-int yl_gen_send(yl_gen_t *g, yl_value_t value, yl_value_t *out) { return gen_fast_step(g, YL_OK, value, out); }
+#if YL_TRACE
+/* A step of the public API, between its two events. */
+static __attribute__((noinline)) int traced_step(yl_gen_t *g, const char *how, int kind, yl_value_t in,
+                                                 yl_value_t *out) {
+  yl__trace_gen_resume(g, how, in);
+  int r = gen_fast_step(g, kind, in, out);
+  yl__trace_gen_outcome(g, r, *out);
+  return r;
+}
+#define TRACED_STEP(g, how, kind, in, out) \
+  if (yl__tracing()) return traced_step(g, how, kind, in, out)
+#else
+#define TRACED_STEP(g, how, kind, in, out) ((void)0)
+#endif
 
-int yl_gen_next(yl_gen_t *g, yl_value_t *out) { return yl_gen_send(g, yl_none(), out); }
+int yl_gen_send(yl_gen_t *g, yl_value_t value, yl_value_t *out) {
+  TRACED_STEP(g, "send", YL_OK, value, out);
+  return gen_fast_step(g, YL_OK, value, out);
+}
+
+int yl_gen_next(yl_gen_t *g, yl_value_t *out) {
+  TRACED_STEP(g, "next", YL_OK, yl_none(), out);
+  return gen_fast_step(g, YL_OK, yl_none(), out);
+}
 
 static const char *type_name(yl_value_t v) {
   static const char *const names[] = {"NoneType", "bool", "int", "float", "str", "pointer", "exception"};
@@ -328,10 +352,21 @@ int yl_gen_throw(yl_gen_t *g, yl_value_t exc, yl_value_t *out) {
     yl_value_drop(exc);
     return YL_GEN_ERROR;
   }
+  TRACED_STEP(g, "throw", YL_GEN_ERROR, exc, out);
   return gen_fast_step(g, YL_GEN_ERROR, exc, out);
 }
 
-int yl_gen_close(yl_gen_t *g, yl_value_t *err) { return gen_close(g, err); }
+int yl_gen_close(yl_gen_t *g, yl_value_t *err) {
+#if YL_TRACE
+  if (yl__tracing()) {
+    yl__trace_gen_resume(g, "close", yl_none());
+    int r = gen_close(g, err);
+    yl__trace_gen_outcome(g, r < 0 ? YL_GEN_ERROR : YL_GEN_RETURN, *err);
+    return r;
+  }
+#endif
+  return gen_close(g, err);
+}
 
 /* True if `g` is running and the caller is on its coroutine's stack. */
 static int in_body_of(const yl_gen_t *g) {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "loop.h"
+#include "trace.h"
 
 /* The loop running on this thread and the one set as current: the loop layer's only
  * hidden state, per thread as asyncio's running loop is. */
@@ -318,12 +319,14 @@ static int wait_failed(yl_loop_t *loop, yl_value_t *err, int rc, double deadline
 /* One iteration: CPython's _run_once. There is no purge of cancelled timers: cancel
  * removes them from the heap at once. */
 static int iterate(yl_loop_t *loop, yl_value_t *err) {
+  YL__TRACE(loop_iter(loop));
   double deadline = INFINITY;
   const yl__heap_node_t *min = yl__heap_min(&loop->timers);
   if (loop->nready || loop->stopping)
     deadline = -INFINITY;
   else if (min)
     deadline = YL__CONTAINER_OF(min, yl_handle_t, node.heap)->when;
+  YL__TRACE(loop_wait(loop, deadline - yl_loop_time(loop)));
   int rc = loop->clock.wait(loop->clock.ctx, loop, deadline);
   if (rc < 0) return wait_failed(loop, err, rc, deadline);
 
@@ -336,6 +339,7 @@ static int iterate(yl_loop_t *loop, yl_value_t *err) {
     yl__heap_remove(&loop->timers, &h->node.heap, timer_less);
     yl__handle_queue(loop, h);
   }
+  YL__TRACE(loop_due(loop));
 
   /* Run exactly what is ready now. Moving it to a batch queue (not counting it, as
    * CPython does) lets a cancel take a handle out of the batch too, and whatever the
@@ -345,6 +349,7 @@ static int iterate(yl_loop_t *loop, yl_value_t *err) {
     yl_handle_t *h = YL__CONTAINER_OF(yl__queue_head(&loop->batch), yl_handle_t, node.queue);
     yl__queue_remove(&h->node.queue);
     loop->nready--;
+    YL__TRACE(loop_handle(loop, h));
     run_handle(loop, h);
   }
   return YL_OK;
@@ -373,6 +378,7 @@ int yl_loop_run_forever(yl_loop_t *loop, yl_value_t *err) {
   if (rc < 0) return rc;
   while ((rc = iterate(loop, err)) == YL_OK && !loop->stopping) {
   }
+  if (rc == YL_OK) YL__TRACE(loop_stop(loop));
   run_cleanup(loop);
   return rc;
 }

@@ -30,6 +30,7 @@ struct yl_task {
    * the next one (a bare yield) runs from one of them while the other is queued. */
   yl_handle_t *steps[2];
   char auto_name[32];
+  char step_name[64]; /* its step handles' name, "<name>.__step()", for reprs */
 };
 
 /* The task whose step runs on this thread (only one loop runs per thread). */
@@ -50,11 +51,18 @@ const char *yl_task_name(yl_task_t *t) {
   return t->auto_name;
 }
 
+/* Its step handles' name (they borrow the buffer), made again by set_name. */
+static const char *step_name(yl_task_t *t) {
+  snprintf(t->step_name, sizeof t->step_name, "%s.__step()", yl_task_name(t));
+  return t->step_name;
+}
+
 int yl_task_set_name(yl_task_t *t, const char *name) {
   char *copy = strdup(name ? name : "None");
   if (!copy) return YL_ENOMEM;
   free(t->name);
   t->name = copy;
+  if (t->step_name[0]) step_name(t); /* a queued step handle shows the new name */
   return YL_OK;
 }
 
@@ -119,6 +127,7 @@ static int queue_step(yl_task_t *t) {
   yl_handle_t *h = NULL;
   int rc = loop ? yl_loop_call_soon(loop, step_cb, t, &h) : YL_ECLOSED;
   if (rc == YL_OK) {
+    yl_handle_set_name(h, step_name(t));
     int i = !t->steps[0] ? 0 : !t->steps[1] ? 1 : -1;
     if (i >= 0) t->steps[i] = h; /* kept */
     else yl_handle_release(h);
@@ -418,6 +427,7 @@ int yl_sleep(yl_gen_t *g, double delay, yl_value_t result, yl_value_t *out) {
     return YL_GEN_ERROR;
   }
   h->drop = yl__future_drop; /* the timer owns a reference */
+  yl_handle_set_name(h, "futures._set_result_unless_cancelled()");
   f->sleep_until = yl_timer_when(h);
   yl_future_ref(f);
   rc = yl_await(g, f, &in);

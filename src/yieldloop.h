@@ -8,6 +8,7 @@
  *   yl_future.h futures, await, run_until_complete
  *   yl_task.h   tasks, sleep, gather, wait, wait_for, shield
  *   yl_host.h   yl_main: waiting in real time, natively and in wasm's JS event loop
+ *   yl_trace.h  tracing: the runtime's events as JSON, with snapshots of its state
  */
 #ifndef YIELDLOOP_H
 #define YIELDLOOP_H
@@ -25,5 +26,6 @@
 #include "yl_loop.h"
 #include "yl_task.h"
 #include "yl_value.h"
+#include "yl_trace.h" /* last: with YL_TRACE_LINES its macros wrap the functions above */
 
 #endif

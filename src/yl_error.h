@@ -17,7 +17,8 @@
   X(ESTACKSIZE, -7, "stack size is too small for a coroutine")                        \
   X(EEXC, -8, "an exception was raised")                                             \
   X(ECLOSED, -9, "event loop is closed")                                             \
-  X(EWOULDBLOCK, -10, "the event loop would have to block and cannot")
+  X(EWOULDBLOCK, -10, "the event loop would have to block and cannot")               \
+  X(ENOSYS, -11, "not supported by this build of the library")
 
 typedef enum yl_result {
   YL_OK = 0,

@@ -145,4 +145,9 @@
   X(shield_keeps_the_inner_task_from_cancellation) \
   X(shield_follows_the_inner_outcome) \
   X(example_07_factorial_tasks) \
-  X(gather_and_shield_are_freed_after_the_loop_closes)
+  X(gather_and_shield_are_freed_after_the_loop_closes) \
+  X(trace_generator_events_and_snapshots) \
+  X(trace_yield_from_chain_in_snapshots) \
+  X(trace_loop_iterations_in_virtual_time) \
+  X(trace_tasks_and_what_they_await) \
+  X(trace_off_emits_nothing)

@@ -18,6 +18,10 @@
 // exit(), replaced below: Emscripten's exit() does not exit while a keepalive is held,
 // and C code that JS calls while the root waits must still be able to end the program.
 // (Emscripten turns each function into source text: state lives in $ylHost.)
+//
+// The page (wasm/yieldloop.mjs) may also hold the program: Module.ylHostPause(true)
+// defers a wake-up that fires until ylHostPause(false), and Module.ylHostStop()
+// cancels the wake-up for good, so that a run it abandons never resumes.
 mergeInto(LibraryManager.library, {
   $ylHost: {
     armed: 0, // counts armings: a wake-up fires only if it is still the latest one
@@ -25,6 +29,9 @@ mergeInto(LibraryManager.library, {
     immediate: null, // Node's pending setImmediate, if any
     channel: null, // browsers: the MessageChannel of zero-delay wake-ups
     held: false, // whether a runtime keepalive is held for the wake-up
+    paused: false, // ylHostPause(true): wake-ups wait
+    deferred: null, // the id of a wake-up that fired while paused
+    stopped: false, // ylHostStop(): nothing resumes the program any more
   },
 
   // Cancels the wake-up armed, if any (a message already posted is dropped at arrival).
@@ -39,7 +46,11 @@ mergeInto(LibraryManager.library, {
   // Wake-up number `id` fires: resumes the root unless it was replaced meanwhile.
   $ylHostFire__deps: ['$ylHost', '$callUserCallback', '$runtimeKeepalivePop'],
   $ylHostFire: function(id) {
-    if (id !== ylHost.armed) return;
+    if (id !== ylHost.armed || ylHost.stopped) return;
+    if (ylHost.paused) {
+      ylHost.deferred = id;
+      return;
+    }
     ylHost.armed++;
     ylHost.timer = ylHost.immediate = null;
     if (ylHost.held) {
@@ -71,7 +82,24 @@ mergeInto(LibraryManager.library, {
   // replacing the one armed before.
   yl__host_js_arm__sig: 'vd',
   yl__host_js_arm__deps: ['$ylHost', '$ylHostCancel', '$ylHostFire', '$ylHostPost',
-                          '$runtimeKeepalivePush', 'emscripten_get_now'],
+                          '$runtimeKeepalivePush', '$runtimeKeepalivePop', 'emscripten_get_now'],
+  // The page's controls (above), set on the module wherever the host is linked in.
+  yl__host_js_arm__postset:
+    "Module['ylHostPause'] = function(on) {" +
+    "  ylHost.paused = on;" +
+    "  var id = ylHost.deferred;" +
+    "  ylHost.deferred = null;" +
+    "  if (!on && id !== null) ylHostFire(id);" +
+    "};" +
+    "Module['ylHostStop'] = function() {" +
+    "  ylHost.stopped = true;" +
+    "  ylHostCancel();" +
+    "  if (ylHost.held) {" +
+    "    ylHost.held = false;" +
+    "    runtimeKeepalivePop();" +
+    "  }" +
+    "};",
+
   yl__host_js_arm: function(ms) {
     ylHostCancel();
     if (!ylHost.held) {
