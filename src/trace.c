@@ -391,6 +391,19 @@ int yl_trace_set(yl_trace_fn fn, void *arg) {
 #endif
 }
 
+char *yl_trace_loop_json(yl_loop_t *loop) {
+  jbuf_t b = {0};
+  put_loop(&b, loop);
+  /* put_loop writes a member, "loop":{...}: keep its value */
+  if (b.failed || !b.s) {
+    free(b.s);
+    return NULL;
+  }
+  size_t skip = strlen("\"loop\":");
+  memmove(b.s, b.s + skip, b.len - skip + 1);
+  return b.s;
+}
+
 void yl_trace_line(int line) { tr.line = line; }
 
 int yl_trace_current_line(void) { return tr.line; }

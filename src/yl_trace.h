@@ -46,6 +46,10 @@ int yl_trace_current_line(void);
 /* The running (else current) loop's clock in ms; NaN without a loop. */
 double yl_trace_time(void);
 
+/* `loop`'s state as the snapshots show it, {"time",...,"tasks":[...]}, in a string the
+ * caller frees; NULL if out of memory. Works with or without YL_TRACE. */
+char *yl_trace_loop_json(yl_loop_t *loop);
+
 /* Compiled with -DYL_TRACE_LINES, a program's calls into the runtime (and its printf)
  * record their line first, so that events point into its source. Include this header
  * after <stdio.h>. */
