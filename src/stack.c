@@ -3,7 +3,7 @@
  * A mapping, from low to high addresses:
  *
  *   base                                                         base + reserved
- *   | guard page (PROT_NONE) | slack | stack [lo, lo+size) ... | struct yl__stack_map |
+ *   | guard page | slack | stack [lo, lo+size) ... | struct yl__stack_map |
  *
  * The bookkeeping lives at the top, above the stack, where an overflow (which runs
  * downwards) cannot reach it; the slack is what page rounding leaves. In wasm there
@@ -74,6 +74,26 @@ static size_t page; /* set once by process_setup(), before any mapping */
 #define GUARD page
 #define GRANULE page
 
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL 102 /* Linux 6.13 */
+#endif
+
+/* Whether madvise() guard regions failed once (an older kernel, valgrind): then
+ * every guard is an mprotect()ed page. */
+static int no_guard_regions;
+
+/* Makes the first page of `p` a guard. A guard region (Linux 6.13+) leaves the
+ * mapping one VMA, where a PROT_NONE page splits it in two: Linux allows 65,530
+ * per process (vm.max_map_count), so with it about 32,000 stacks fit, without it
+ * (as the kernel merges neighbouring mappings) far more. */
+static int guard(char *p) {
+  if (!__atomic_load_n(&no_guard_regions, __ATOMIC_RELAXED)) {
+    if (madvise(p, GUARD, MADV_GUARD_INSTALL) == 0) return 0;
+    __atomic_store_n(&no_guard_regions, 1, __ATOMIC_RELAXED);
+  }
+  return mprotect(p, GUARD, PROT_NONE);
+}
+
 static char *sys_alloc(size_t reserved) {
   int flags = MAP_PRIVATE | MAP_ANONYMOUS;
 #ifdef MAP_STACK
@@ -81,7 +101,7 @@ static char *sys_alloc(size_t reserved) {
 #endif
   char *p = mmap(NULL, reserved, PROT_READ | PROT_WRITE, flags, -1, 0);
   if (p == MAP_FAILED) return NULL;
-  if (mprotect(p, GUARD, PROT_NONE) != 0) {
+  if (guard(p) != 0) {
     munmap(p, reserved);
     return NULL;
   }

@@ -679,8 +679,8 @@ static yl_value_t soaker(yl_gen_t *g, void *arg) {
 
 /* 20k tasks in waves of 5k, a third cancelled while asleep: they all end as they
  * should, and the heap is back where it started. (Natively 100k take 1.6 s, most of it
- * mapping coroutine stacks; under valgrind 36 s, hence 20k. All at once, they would
- * pass the process's limit on memory mappings: a stack and its guard page are two.) */
+ * mapping coroutine stacks; under valgrind 36 s, hence 20k. tests/native.test.mjs has
+ * 100k pending at once.) */
 TEST(task_twenty_thousand_tasks_memory_back_to_baseline) {
   enum { WAVES = 4, WAVE = 5000 };
   yl_loop_t *loop = vloop();
