@@ -11,7 +11,8 @@
  *
  * run_server(t) is asyncio's create_subprocess_exec(...) and communicate(): natively a
  * reader on the child's stdout pipe (yl_loop_add_reader) collects its output until
- * EOF, then reaps it; in wasm under Node the child's 'close' event completes the
+ * EOF, then reaps it; in wasm the child's end (a Node process's 'close' event, a
+ * Web Worker's last message in a browser) completes the
  * future (wasm/yl_process.js), and the loop holds itself open meanwhile
  * (yl_loop_hold: nothing else could wake it). The server is the same as
  * client_subp's (examples/subprocess.h: this program with --server N; --scale S).
@@ -95,15 +96,15 @@ typedef struct read_args {
   const char *t;
 } read_args_t;
 
-static yl_value_t nb_read(yl_gen_t *g, void *arg) {
+static yl_value_t nb_read(yl_gen_t *g, void *arg) { /* async def nb_read(name, t): */
   read_args_t *a = arg;
-  yl_future_t *fut = popen_future(yl_loop_get_running(), a->t);
+  yl_future_t *fut = popen_future(yl_loop_get_running(), a->t); /* process = await asyncio.create_subprocess_exec(...) */
   if (!fut) return yl_raise_new(yl_OSError, "cannot start the server");
   yl_value_t out;
-  int r = yl_await(g, fut, &out); /* out = await run_server(t) */
+  int r = yl_await(g, fut, &out); /* out, _ = await process.communicate() */
   yl_future_release(fut);
   if (r < 0) return yl_raise(out);
-  printf("%s:%s\n", a->name, out.as.s); /* print(name + ':' + out) */
+  printf("%s:%s\n", a->name, out.as.s); /* print(name + ':' + out.decode()) */
   yl_value_drop(out);
   return yl_none();
 }
@@ -119,12 +120,12 @@ static int run(int argc, char **argv) {
   int status = start(argc, argv, "client_subp_async", &o, &loop);
   if (status >= 0) return status;
   scale = o.scale;
-  yl_loop_set_current(loop);
+  yl_loop_set_current(loop); /* asyncio.set_event_loop(loop) */
   read_args_t args[] = {{"task1", "5"}, {"task2", "3"}};
   yl_future_t *tasks[] = {create_task(loop, &args[0]), create_task(loop, &args[1])};
   yl_future_t *all = tasks[0] && tasks[1] ? yl_gather(loop, tasks, 2, false) : NULL;
   yl_value_t err = yl_none();
-  int r = all ? yl_loop_run_until_complete(loop, all, NULL, &err) : YL_ENOMEM;
+  int r = all ? yl_loop_run_until_complete(loop, all, NULL, &err) : YL_ENOMEM; /* loop.run_until_complete(asyncio.gather(...)) */
   if (r < 0) {
     char buf[256];
     yl_value_str(err, buf, sizeof buf);
@@ -134,7 +135,7 @@ static int run(int argc, char **argv) {
   yl_future_release(all);
   yl_future_release(tasks[0]);
   yl_future_release(tasks[1]);
-  yl_loop_close(loop, NULL);
+  yl_loop_close(loop, NULL); /* loop.close() */
   yl_loop_free(loop);
   return r < 0;
 }

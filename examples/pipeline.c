@@ -5,27 +5,27 @@
 #include "yieldloop.h"
 
 /* A coroutine that writes data *sent* to it to fd, socket, etc. */
-static yl_value_t writer(yl_gen_t *g, void *arg) {
+static yl_value_t writer(yl_gen_t *g, void *arg) { /* def writer(): */
   (void)arg;
-  yl_value_t z = yl_str("a");
+  yl_value_t z = yl_str("a"); /* z = 'a' */
   yl_value_t w;
-  while (1) {
+  while (1) { /* while True: */
     if (yl_yield(g, z, &w) < 0) return yl_raise(w); /* w = (yield z) */
     z = yl_str_fmt("%c", (int)(97 + w.as.i));       /* z = chr(97+w) */
     printf(">>  %lld\n", (long long)w.as.i);        /* print('>> ', w) */
   }
 }
 
-static yl_value_t filter(yl_gen_t *g, void *arg) {
+static yl_value_t filter(yl_gen_t *g, void *arg) { /* def filter(coro): */
   yl_gen_t *coro = arg;
   yl_value_t x, i;
-  yl_gen_send(coro, yl_none(), &i); /* prime the coro */
+  yl_gen_send(coro, yl_none(), &i); /* coro.send(None) # prime the coro */
   yl_value_drop(i);
-  i = yl_str("hello");
-  while (1) {
-    if (yl_yield(g, i, &x) < 0) return yl_raise(x); /* capture the value that's sent */
-    if (yl_gen_send(coro, x, &i) != YL_GEN_NEXT) {  /* and pass it to the writer */
-      yl_value_drop(i);                              /* except StopIteration: pass */
+  i = yl_str("hello"); /* i = 'hello' */
+  while (1) {          /* while True: */
+    if (yl_yield(g, i, &x) < 0) return yl_raise(x); /* x = (yield i) # Capture the value that's sent */
+    if (yl_gen_send(coro, x, &i) != YL_GEN_NEXT) {  /* i = coro.send(x) # and pass it to the writer */
+      yl_value_drop(i);                              /* except StopIteration: */
       i = yl_none();
     }
   }
@@ -38,12 +38,12 @@ static void print(yl_value_t v) {
   yl_value_drop(v);
 }
 
-int main(void) {
+int main(void) { /* if __name__=="__main__": */
   yl_value_t v;
-  yl_gen_t *g = yl_gen_new("writer", writer, NULL);
-  yl_gen_t *f = yl_gen_new("filter", filter, g);
-  yl_gen_send(f, yl_none(), &v); print(v); /* prime f */
-  yl_gen_send(f, yl_int(7), &v); print(v);
+  yl_gen_t *g = yl_gen_new("writer", writer, NULL); /* g = writer() */
+  yl_gen_t *f = yl_gen_new("filter", filter, g);    /* f = filter(g) */
+  yl_gen_send(f, yl_none(), &v); print(v);          /* print(f.send(None)) #prime f */
+  yl_gen_send(f, yl_int(7), &v); print(v);          /* print(f.send(7)) */
   yl_gen_free(f);
   yl_gen_free(g);
   return 0;

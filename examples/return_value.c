@@ -4,14 +4,14 @@
 
 #include "yieldloop.h"
 
-static yl_value_t f(yl_gen_t *g, void *arg) {
+static yl_value_t f(yl_gen_t *g, void *arg) { /* def f(): */
   (void)g;
   (void)arg;
-  return yl_int(1);
+  return yl_int(1); /* return 1 */
   /* yield 2 -- never reached, but it is what makes f a generator in Python */
 }
 
-static yl_value_t g(yl_gen_t *self, void *arg) {
+static yl_value_t g(yl_gen_t *self, void *arg) { /* def g(): */
   (void)arg;
   yl_value_t x;
   yl_gen_t *sub = yl_gen_new("f", f, NULL);

@@ -13,10 +13,10 @@
  *   time.sleep(s)                               time_sleep(loop, s)
  *
  * Natively the child is this executable again (argv[0]), spawned with its
- * stdout on a pipe and polled with waitpid(WNOHANG). In wasm the child is a Node
- * process running this same module (wasm/yl_process.js, child_process.spawn), polled
- * through its 'close' event without blocking (a browser would need a Web Worker
- * behind the same functions: not done). time_sleep runs the event loop until a
+ * stdout on a pipe and polled with waitpid(WNOHANG). In wasm the child runs this same
+ * module (wasm/yl_process.js): under Node in a child Node process (child_process.spawn),
+ * in a browser in a Web Worker standing in for the process; it is polled through its
+ * end without blocking. time_sleep runs the event loop until a
  * call_later: natively it sleeps in poll(), in wasm (under yl_main) it waits on a JS
  * timer, never busy. */
 #ifndef EXAMPLES_SUBPROCESS_H

@@ -608,7 +608,9 @@ const json = {
 mkdirSync(path.join(root, 'build'), { recursive: true });
 writeFileSync(path.join(root, 'build/bench.md'), md);
 writeFileSync(path.join(root, 'build/bench.json'), `${JSON.stringify(json, null, 2)}\n`);
+mkdirSync(path.join(root, 'build/bench'), { recursive: true }); // the playground's benchmark panel reads it
+writeFileSync(path.join(root, 'build/bench/results.json'), `${JSON.stringify(json.summary, null, 2)}\n`);
 process.stdout.write(md);
-log(`wrote build/bench.md and build/bench.json in ${elapsed.toFixed(0)} s`);
+log(`wrote build/bench.md, build/bench.json and build/bench/results.json in ${elapsed.toFixed(0)} s`);
 if (failures.length) process.exit(1);
 if (opts.strict && targets.some((t) => t.result === 'FAIL')) process.exit(1);

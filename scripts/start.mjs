@@ -1,25 +1,11 @@
 #!/usr/bin/env node
-// `npm start`: runs the document's examples, natively and as wasm under Node, after
-// `npm start` has built them (the playground issue will make this serve the page).
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+// `npm start`: after package.json's start script has installed and built what was
+// missing (setup, native and wasm), generates the playground's files
+// (scripts/build-web.mjs) and serves it until Ctrl-C.
+//
+// Usage: node scripts/start.mjs [--port N]   (default 8000; 0: any free port)
+import { buildWeb } from './build-web.mjs';
+import { serveFromCommandLine } from './serve.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const examples = ['yrange', 'yrange_global', 'jumping_range', 'pipeline', 'pipeline_yield_from', 'return_value', 'factorial'];
-
-let failed = 0;
-for (const name of examples) {
-  for (const [where, cmd, args] of [
-    ['native', path.join(root, 'build/native/examples', name), []],
-    ['wasm', process.execPath, [path.join(root, 'scripts/run-example.mjs'), name]],
-  ]) {
-    console.log(`--- ${name} (${where})`);
-    const r = spawnSync(cmd, args, { stdio: 'inherit' });
-    if (r.status !== 0) {
-      console.error(`start: ${name} (${where}) failed: ${r.error?.message ?? `exit ${r.status}`}`);
-      failed++;
-    }
-  }
-}
-process.exit(failed ? 1 : 0);
+buildWeb({ log: (msg) => console.log(msg) });
+await serveFromCommandLine(process.argv.slice(2));

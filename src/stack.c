@@ -18,6 +18,7 @@
  */
 #include "stack.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -25,6 +26,7 @@
 
 #ifndef __EMSCRIPTEN__
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -78,20 +80,53 @@ static size_t page; /* set once by process_setup(), before any mapping */
 #define MADV_GUARD_INSTALL 102 /* Linux 6.13 */
 #endif
 
-/* Whether madvise() guard regions failed once (an older kernel, valgrind): then
- * every guard is an mprotect()ed page. */
-static int no_guard_regions;
+/* Whether guards are madvise() guard regions; set by process_setup(), before any
+ * mapping. A guard region (Linux 6.13+) leaves the mapping one VMA, where a PROT_NONE
+ * page splits it in two: Linux allows 65,530 per process (vm.max_map_count), so with
+ * mprotect() about 32,000 stacks fit, with guard regions (as the kernel merges
+ * neighbouring mappings) far more. */
+static bool guard_regions;
 
-/* Makes the first page of `p` a guard. A guard region (Linux 6.13+) leaves the
- * mapping one VMA, where a PROT_NONE page splits it in two: Linux allows 65,530
- * per process (vm.max_map_count), so with it about 32,000 stacks fit, without it
- * (as the kernel merges neighbouring mappings) far more. */
+/* Makes the first page of `p` a guard. */
 static int guard(char *p) {
-  if (!__atomic_load_n(&no_guard_regions, __ATOMIC_RELAXED)) {
-    if (madvise(p, GUARD, MADV_GUARD_INSTALL) == 0) return 0;
-    __atomic_store_n(&no_guard_regions, 1, __ATOMIC_RELAXED);
-  }
+  if (guard_regions) return madvise(p, GUARD, MADV_GUARD_INSTALL);
   return mprotect(p, GUARD, PROT_NONE);
+}
+
+static sigjmp_buf probe_jmp;
+static char *volatile probe_page;
+static struct sigaction probe_old_segv, probe_old_bus;
+
+static void probe_fault(int sig, siginfo_t *info, void *uc) {
+  (void)uc;
+  if (info->si_addr == probe_page) siglongjmp(probe_jmp, 1);
+  /* another fault (another thread's, in this instant): its own handler, at its retry */
+  sigaction(sig, sig == SIGSEGV ? &probe_old_segv : &probe_old_bus, NULL);
+}
+
+/* Whether guard regions work here: the kernel takes the advice and touching the page
+ * faults (valgrind refuses the advice; qemu-user accepts it and does nothing). */
+static bool probe_guard_regions(void) {
+  char *p = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return false;
+  bool works = false;
+  if (madvise(p, page, MADV_GUARD_INSTALL) == 0) {
+    struct sigaction sa;
+    sa.sa_sigaction = probe_fault;
+    sa.sa_flags = SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
+    probe_page = p;
+    sigaction(SIGSEGV, &sa, &probe_old_segv);
+    sigaction(SIGBUS, &sa, &probe_old_bus);
+    if (sigsetjmp(probe_jmp, 1) == 0)
+      (void)*(volatile char *)p;
+    else
+      works = true;
+    sigaction(SIGSEGV, &probe_old_segv, NULL);
+    sigaction(SIGBUS, &probe_old_bus, NULL);
+  }
+  munmap(p, page);
+  return works;
 }
 
 static char *sys_alloc(size_t reserved) {
@@ -311,6 +346,7 @@ static void thread_exit(void *unused) {
 
 static void process_setup(void) {
   page = (size_t)sysconf(_SC_PAGESIZE);
+  guard_regions = probe_guard_regions();
   struct sigaction sa;
   sa.sa_sigaction = on_fault;
   sa.sa_flags = SA_SIGINFO | SA_ONSTACK;

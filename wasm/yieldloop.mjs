@@ -49,19 +49,22 @@ async function wasmBytes(url) {
 }
 
 // Loads the runtime. `dist`: the folder (URL or path) holding playground.js and
-// playground.wasm; by default wasm/dist beside this file.
-export async function load({ dist = new URL('./dist/', import.meta.url) } = {}) {
-  const base = dist instanceof URL ? dist : new URL(String(dist).replace(/\/?$/, '/'), isNode ? `file://${process.cwd()}/` : location.href);
-  const [{ default: factory }, module] = await Promise.all([
-    import(new URL('playground.js', base).href),
-    wasmBytes(new URL('playground.wasm', base)).then((bytes) => WebAssembly.compile(bytes)),
+// playground.wasm; by default wasm/dist beside this file. `factory` and `wasm`
+// (playground.js's default export and playground.wasm's bytes) stand in for them
+// when given: a page that inlined both (the playground's single file) has no folder.
+export async function load({ dist = null, factory = null, wasm = null } = {}) {
+  const base = () => (!dist ? new URL('./dist/', import.meta.url) : dist instanceof URL ? dist
+    : new URL(String(dist).replace(/\/?$/, '/'), isNode ? `file://${process.cwd()}/` : location.href));
+  const [module, glue] = await Promise.all([
+    (wasm ? Promise.resolve(wasm) : wasmBytes(new URL('playground.wasm', base()))).then((b) => WebAssembly.compile(b)),
+    factory ?? import(new URL('playground.js', base()).href).then((m) => m.default),
   ]);
   let api = null; // the instance loops live in, made at the first createLoop
   return {
     examples: EXAMPLES,
-    run: (id, options) => start(factory, module, id, options),
+    run: (id, options) => start(glue, module, id, options),
     createLoop: async (options) => {
-      api ??= await apiInstance(factory, module);
+      api ??= await apiInstance(glue, module);
       return new Loop(api, options);
     },
     errors,
@@ -99,6 +102,7 @@ function start(factory, module, id, { args = [], virtualTime = false, trace = fa
   factory(Object.assign(mod, {
     thisProgram: ex.program,
     arguments: [ex.program, ...(virtualTime ? ['--virtual-time'] : []), ...args],
+    ylWasmModule: module, // example 08's servers (wasm/yl_process.js) reuse it
     instantiateWasm: (imports, receive) => {
       WebAssembly.instantiate(module, imports).then((inst) => receive(inst, module));
       return {};
@@ -159,6 +163,7 @@ const FUTURE_STATES = ['PENDING', 'CANCELLED', 'FINISHED'];
 async function apiInstance(factory, module) {
   const mod = {
     noInitialRun: true,
+    ylWasmModule: module, // example 08's servers (wasm/yl_process.js) reuse it
     instantiateWasm: (imports, receive) => {
       WebAssembly.instantiate(module, imports).then((inst) => receive(inst, module));
       return {};
