@@ -18,7 +18,8 @@ const pkg = path.join(proj, 'node_modules/yieldloop');
 const run = (cmd, args, opts = {}) => spawnSync(cmd, args, { cwd: proj, encoding: 'utf8', ...opts });
 
 before(() => {
-  const tgz = execFileSync('npm', ['pack', '--silent', '--pack-destination', tmp], { cwd: root, encoding: 'utf8' }).trim();
+  execFileSync('npm', ['pack', '--silent', '--pack-destination', tmp], { cwd: root, stdio: 'ignore' });
+  const tgz = readdirSync(tmp).find((f) => f.endsWith('.tgz')); // (prepack's own output fills stdout)
   mkdirSync(proj);
   writeFileSync(path.join(proj, 'package.json'), '{ "name": "consumer", "private": true, "type": "module" }\n');
   const r = run('npm', ['install', '--offline', '--no-audit', '--no-fund', path.join(tmp, tgz)]);
@@ -54,6 +55,28 @@ test('import it in Node and run example 07 in virtual time', () => {
   const { code, ms } = JSON.parse(r.stderr);
   assert.equal(code, 0);
   assert.ok(ms < 1000, `took ${ms} ms`);
+});
+
+test('npx yieldloop serve: the packaged playground, served from the package', async () => {
+  const { spawn } = await import('node:child_process');
+  const server = spawn('npx', ['--offline', 'yieldloop', 'serve', '--port', '0'], { cwd: proj });
+  try {
+    const url = await new Promise((resolve, reject) => {
+      server.stdout.on('data', (d) => {
+        const m = /http:\/\/\S+/.exec(String(d));
+        if (m) resolve(m[0]);
+      });
+      server.on('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+    });
+    for (const [file, type] of [['', 'text/html'], ['gen/examples.json', 'application/json'],
+      ['wasm/dist/playground.wasm', 'application/wasm'], ['wasm/yieldloop.mjs', 'text/javascript']]) {
+      const res = await fetch(new URL(file, url));
+      assert.equal(res.status, 200, file);
+      assert.ok(res.headers.get('content-type').startsWith(type), `${file}: ${res.headers.get('content-type')}`);
+    }
+  } finally {
+    server.kill();
+  }
 });
 
 test('npx yieldloop run jumping_range', () => {
