@@ -119,8 +119,20 @@ static int schedule_callbacks(yl_future_t *f, yl_value_t *err) {
 
 /* ---- Life cycle ---- */
 
-/* The loop's hook: closing it abandons the futures that can no longer finish (tasks),
- * freeing it detaches them all. */
+/* What a callback of the library's (a gather's, a shield's, a wait's: one owning a
+ * reference) on a pending future becomes when the loop closes: it could never run (a
+ * future done on a closed loop drops its callbacks), so what it owned goes at once.
+ * The entry stays: completing the future still fails with "Event loop is closed", as
+ * CPython's call_soon of that callback does. */
+static yl_value_t closed_cb(yl_future_t *f, void *arg) {
+  (void)f;
+  (void)arg;
+  return yl_none();
+}
+
+/* The loop's hook: closing it abandons the futures that can no longer finish (tasks)
+ * and lets the library's callbacks on the other pending ones go; freeing it detaches
+ * them all. */
 static void futures_hook(yl_loop_t *loop, bool freeing) {
   if (freeing) {
     while (!yl__queue_empty(&loop->futures)) {
@@ -130,24 +142,34 @@ static void futures_hook(yl_loop_t *loop, bool freeing) {
     }
     return;
   }
-  /* Abandoning a task can free other futures (which unlink themselves): walk a
-   * detached list, putting each future back before touching it. */
+  /* Abandoning a task or dropping a callback can free other futures (which unlink
+   * themselves): walk a detached list, putting each future back before touching it. */
   yl__queue_t todo;
   yl__queue_move(&loop->futures, &todo);
   while (!yl__queue_empty(&todo)) {
     yl_future_t *f = YL__CONTAINER_OF(yl__queue_head(&todo), yl_future_t, link);
     yl__queue_remove(&f->link);
     yl__queue_push(&loop->futures, &f->link);
-    if (f->ops && f->ops->abandon && f->state == YL_FUTURE_PENDING) {
-      yl_future_ref(f);
+    if (f->state != YL_FUTURE_PENDING) continue;
+    yl_future_ref(f);
+    if (f->ops && f->ops->abandon) {
       f->ops->abandon(f);
       /* It will never be done: its callbacks go, with what they own (a gather or a
        * shield waiting for it), which breaks the cycles through them. */
       size_t n = f->ncbs;
       f->ncbs = 0;
       drop_cbs(f->cbs, n);
-      yl_future_release(f);
+    } else {
+      /* It may still be done, but the library's callbacks on it let go of what they
+       * own (a gather or a shield holding f: a cycle). */
+      for (size_t i = 0; i < f->ncbs; i++) {
+        yl__fut_cb_t cb = f->cbs[i];
+        if (!cb.drop) continue;
+        f->cbs[i] = (yl__fut_cb_t){closed_cb, NULL, NULL};
+        cb.drop(cb.arg);
+      }
     }
+    yl_future_release(f);
   }
 }
 

@@ -95,7 +95,9 @@ static yl_value_t child_done(yl_future_t *fut, void *arg) {
       if (o->cancel_requested) {
         for (size_t i = 0; i < o->n; i++) yl_value_drop(results[i]);
         free(results);
-        yl__future_set_exception(outer, yl__future_cancelled_error(fut), NULL);
+        /* From the last child given, not the one that finished last: CPython's loop
+         * over the children above rebinds its `fut`. */
+        yl__future_set_exception(outer, yl__future_cancelled_error(o->children[o->n - 1]), NULL);
       } else {
         o->results = results;
         yl__future_set_result(outer, yl_int((int64_t)o->n), NULL);

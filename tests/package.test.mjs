@@ -59,7 +59,8 @@ test('import it in Node and run example 07 in virtual time', () => {
 
 test('npx yieldloop serve: the packaged playground, served from the package', async () => {
   const { spawn } = await import('node:child_process');
-  const server = spawn('npx', ['--offline', 'yieldloop', 'serve', '--port', '0'], { cwd: proj });
+  // Its own process group: npx runs the server as a child of its own, and both must go.
+  const server = spawn('npx', ['--offline', 'yieldloop', 'serve', '--port', '0'], { cwd: proj, detached: true });
   try {
     const url = await new Promise((resolve, reject) => {
       server.stdout.on('data', (d) => {
@@ -75,7 +76,7 @@ test('npx yieldloop serve: the packaged playground, served from the package', as
       assert.ok(res.headers.get('content-type').startsWith(type), `${file}: ${res.headers.get('content-type')}`);
     }
   } finally {
-    server.kill();
+    process.kill(-server.pid);
   }
 });
 

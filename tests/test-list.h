@@ -73,6 +73,7 @@
   X(pep380_two_levels_send_throw_and_state) \
   X(gen_diff) \
   X(loop_diff) \
+  X(task_diff) \
   X(pep380_two_levels_close_innermost_first) \
   X(loop_call_soon_is_fifo) \
   X(loop_run_once_runs_only_the_ready_snapshot) \
@@ -133,6 +134,8 @@
   X(task_closing_the_loop_abandons_pending_tasks) \
   X(task_twenty_thousand_tasks_memory_back_to_baseline) \
   X(task_introspection_formats_what_each_task_awaits) \
+  X(task_cancelled_gather_fails_with_its_last_childs_cancelled_error) \
+  X(task_closing_the_loop_frees_gathers_and_shields_of_pending_futures) \
   X(gather_results_in_order) \
   X(gather_first_exception_propagates_at_once) \
   X(gather_return_exceptions) \

@@ -760,3 +760,54 @@ TEST(task_introspection_formats_what_each_task_awaits) {
   yl_future_release(yl_task_future(sleeper_task));
   done(loop);
 }
+
+/* ---- Found by the differential test (tests/diff/task_diff.py) ---- */
+
+/* A cancelled gather fails, once every child is done, with the CancelledError of its
+ * last child as given, not of the child that finished last (CPython's _done_callback
+ * reads `fut` after its loop over the children rebound it). Here the task finishes
+ * last, cancelled with "stop"; its own CancelledError is left for its result(). */
+TEST(task_cancelled_gather_fails_with_its_last_childs_cancelled_error) {
+  yl_loop_t *loop = vloop();
+  double one = 1;
+  yl_task_t *t = spawn(loop, "naps", naps, &one);
+  yl_future_t *f = yl_future_new(loop);
+  CHECK(yl_future_cancel(f, "from f"));
+  yl_future_t *g = yl_gather(loop, (yl_future_t *[]){yl_task_future(t), f}, 2, true);
+  CHECK(yl_future_cancel(g, "stop")); /* cancels t; f is done already */
+  yl_value_t v;
+  CHECK_INT(yl_loop_run_until_complete(loop, g, NULL, &v), YL_EEXC);
+  CHECK_EXC(v, "CancelledError: from f");
+  yl_value_drop(v);
+  CHECK_INT(yl_future_exception(yl_task_future(t), &v), YL_EEXC);
+  CHECK_EXC(v, "CancelledError: stop");
+  yl_value_drop(v);
+  CHECK(yl_loop_time(loop) == 0);
+  yl_future_release(g);
+  yl_future_release(f);
+  release(t);
+  done(loop);
+}
+
+/* A gather and a shield of a future still pending when the loop closes: its
+ * callbacks hold them and they hold it, a cycle. Closing lets go of what those
+ * callbacks hold (they can never run), so everything is freed once released
+ * (valgrind and LeakSanitizer check it). A future with such a callback still refuses
+ * to complete on the closed loop, as CPython's call_soon of the callback does. */
+TEST(task_closing_the_loop_frees_gathers_and_shields_of_pending_futures) {
+  yl_loop_t *loop = vloop();
+  yl_future_t *f = yl_future_new(loop), *f2 = yl_future_new(loop);
+  yl_future_t *g = yl_gather(loop, (yl_future_t *[]){f, f2}, 2, false);
+  yl_future_t *s = yl_shield(f);
+  CHECK_INT(yl_loop_close(loop, NULL), YL_OK);
+  yl_future_release(g);
+  yl_future_release(s);
+  yl_value_t err;
+  CHECK_INT(yl_future_set_result(f2, yl_int(1), &err), YL_ECLOSED);
+  CHECK_EXC(err, "RuntimeError: Event loop is closed");
+  yl_value_drop(err);
+  yl_future_release(f2);
+  CHECK(!yl_future_done(f));
+  yl_future_release(f);
+  done(loop);
+}

@@ -18,6 +18,8 @@ the loop. The program runs in a few rounds: in each the driver performs its acti
 loop.run_forever(); its return is logged with the time. At the end every handle's
 cancelled() and, for timers, when() is recorded.
 
+tests/diff/task_diff.py extends these programs with tasks and futures.
+
 Programs are drawn online: a callback decides what it does when CPython runs it,
 seeing the loop's real state, and the decisions are recorded as the program that
 tests/test_loop_diff.c replays on yl_loop (YL_CLOCK_VIRTUAL, start 0). Deadlines are
@@ -137,12 +139,14 @@ class H:
 
 
 class Program:
+    HANDLE_BUDGETS = (4, 8, 12, 16, 20, 25, 30, 40, 50, 60)  # handles a program may create
+
     def __init__(self, rng):
         self.rng = rng
         self.loop = VirtualLoop()
         self.handles = []
         self.deadlines = []
-        self.budget = rng.choice([4, 8, 12, 16, 20, 25, 30, 40, 50, 60])
+        self.budget = rng.choice(self.HANDLE_BUDGETS)
         self.rounds = []      # each round: the driver's actions
         self.events = []      # ("run", handle, time) | ("end", round, time)
         self.errors = []
@@ -218,7 +222,7 @@ class Program:
                 self.deadlines.append(when)
             self.count(f"{op}: deadline " + ("past" if when < loop.time() else
                                              "now" if when == loop.time() else "future"))
-        self.count(f"{op} by {'driver' if creator is None else 'callback'}")
+        self.count(f"{op} by {self.who(creator)}")
         return (op, h.idx, param)
 
     def cancel(self, creator):
@@ -230,7 +234,7 @@ class Program:
         ran = [h for h in hs if h.ran and h.idx != creator]
         cancelled = [h for h in hs if h.obj.cancelled() and not h.ran]
         pools = [pending, pending, pending, ran, cancelled]
-        if creator is not None:
+        if isinstance(creator, int):  # a callback: its own handle
             pools.append([hs[creator]])
         pools = [p for p in pools if p]
         if not pools:
@@ -248,12 +252,12 @@ class Program:
             what = "pending call_soon"
         else:
             what = "due timer, in the ready queue"
-        self.count(f"cancel by {'driver' if creator is None else 'callback'}: {what}")
+        self.count(f"cancel by {self.who(creator)}: {what}")
         t.obj.cancel()
         return ("cancel", t.idx, None)
 
     def stop(self, creator):
-        self.count(f"stop by {'driver' if creator is None else 'callback'}")
+        self.count(f"stop by {self.who(creator)}")
         self.loop.stop()
         return ("stop", None, None)
 
@@ -262,25 +266,36 @@ class Program:
         assert not h.ran
         h.ran = True
         self.events.append(("run", idx, self.loop.time()))
-        rng = self.rng
-        n = rng.choice([0, 0, 1, 1, 1, 2, 2, 3, 4])
-        stop_at = rng.randint(0, n) if h.must_stop else -1
+        self.act(idx, h.actions, h.must_stop)
+
+    def act(self, creator, actions, must_stop=False):
+        """A few actions drawn from action()'s menu, appended to `actions`, with
+        loop.stop() among them if `must_stop`."""
+        n = self.rng.choice([0, 0, 1, 1, 1, 2, 2, 3, 4])
+        stop_at = self.rng.randint(0, n) if must_stop else -1
         for i in range(n + 1):
             if i == stop_at:
-                h.actions.append(self.stop(idx))
+                actions.append(self.stop(creator))
             if i == n:
                 break
-            r = rng.random()
-            act = None
-            if r < 0.55:
-                if len(self.handles) < self.budget:
-                    act = self.schedule(idx)
-            elif r < 0.95:
-                act = self.cancel(idx)
-            else:
-                act = self.stop(idx)
+            act = self.action(creator)
             if act:
-                h.actions.append(act)
+                actions.append(act)
+
+    def action(self, creator):
+        """One action of a callback's (None if it drew one it cannot do)."""
+        r = self.rng.random()
+        if r < 0.55:
+            return self.schedule(creator) if len(self.handles) < self.budget else None
+        if r < 0.95:
+            return self.cancel(creator)
+        return self.stop(creator)
+
+    @staticmethod
+    def who(creator):
+        """Who performs an action, for the statistics: the driver (None) or the
+        callback of a handle (its number)."""
+        return "driver" if creator is None else "callback"
 
     def driver(self, r, drain=False):
         """Round r's driver actions, then run_forever(). A draining round ends with a
@@ -400,6 +415,12 @@ def ftext(x):
     return r
 
 
+def c_array(decl, items, per_line):
+    """A C array definition `static const <decl>[] = {...};`, per_line items a line."""
+    rows = ("  " + ", ".join(items[i:i + per_line]) + ",\n" for i in range(0, len(items), per_line))
+    return f"static const {decl}[] = {{\n" + "".join(rows) + "};\n"
+
+
 def act_text(a):
     op, h, param = a
     if op == "stop":
@@ -495,17 +516,11 @@ def render_inc(progs):
         table.append(f"{{{hfirst}, {len(p.handles)}, {rfirst}, {len(p.rounds)}, "
                      f"{efirst}, {len(p.events)}}}")
 
-    def array(decl, items, per_line):
-        out.append(f"static const {decl}[] = {{\n")
-        for i in range(0, len(items), per_line):
-            out.append("  " + ", ".join(items[i:i + per_line]) + ",\n")
-        out.append("};\n")
-
-    array("ld_action_t ld_actions", actions, 4)
-    array("ld_round_t ld_rounds", rounds, 8)
-    array("ld_handle_t ld_handles", handles, 3)
-    array("ld_event_t ld_events", events, 4)
-    array("ld_prog_t ld_progs", table, 3)
+    out.append(c_array("ld_action_t ld_actions", actions, 4))
+    out.append(c_array("ld_round_t ld_rounds", rounds, 8))
+    out.append(c_array("ld_handle_t ld_handles", handles, 3))
+    out.append(c_array("ld_event_t ld_events", events, 4))
+    out.append(c_array("ld_prog_t ld_progs", table, 3))
     return "".join(out)
 
 
