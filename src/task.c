@@ -402,18 +402,8 @@ static yl_value_t sleep_done(yl_loop_t *loop, void *arg) {
   return yl_none();
 }
 
-int yl_sleep(yl_gen_t *g, double delay, yl_value_t result, yl_value_t *out) {
+int yl__sleep_timer(yl_gen_t *g, double delay, yl_value_t result, yl_value_t *out) {
   yl_value_t in;
-  if (delay <= 0) { /* __sleep0(): a bare yield */
-    if (yl_yield(g, yl_none(), &in) < 0) {
-      yl_value_drop(result);
-      *out = in;
-      return YL_GEN_ERROR;
-    }
-    yl_value_drop(in);
-    *out = result;
-    return YL_OK;
-  }
   yl_loop_t *loop = yl_loop_get_running();
   yl_future_t *f = loop ? yl_future_new(loop) : NULL;
   yl_handle_t *h = NULL;

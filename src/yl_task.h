@@ -80,11 +80,27 @@ size_t yl_task_format_awaits(yl_task_t *t, char *buf, size_t n);
 /* The same for every pending task of `loop`, one line each, in creation order. */
 size_t yl_loop_format_tasks(yl_loop_t *loop, char *buf, size_t n);
 
+/* The sleep of a positive delay: yl_sleep() below calls it. */
+int yl__sleep_timer(yl_gen_t *g, double delay, yl_value_t result, yl_value_t *out);
+
 /* Inside a task's body: `*out = await sleep(delay, result)`. Waits `delay` seconds of
  * loop time; a delay <= 0 yields once (a bare yield: other ready callbacks run
  * first). YL_OK with `result` (moved) in *out, or YL_GEN_ERROR with the exception
- * raised at the sleep (CancelledError; RuntimeError "no running event loop"). */
-int yl_sleep(yl_gen_t *g, double delay, yl_value_t result, yl_value_t *out);
+ * raised at the sleep (CancelledError; RuntimeError "no running event loop").
+ * Inline so that sleep(0) yields from the body's own frame: in wasm every frame
+ * between a body and its yield is saved and restored at each switch. */
+static inline int yl_sleep(yl_gen_t *g, double delay, yl_value_t result, yl_value_t *out) {
+  if (!(delay <= 0)) return yl__sleep_timer(g, delay, result, out);
+  yl_value_t in; /* __sleep0(): a bare yield */
+  if (yl_yield(g, yl_none(), &in) < 0) {
+    yl_value_drop(result);
+    *out = in;
+    return YL_GEN_ERROR;
+  }
+  yl_value_drop(in);
+  *out = result;
+  return YL_OK;
+}
 
 /* ---- Waiting for several futures (gather.c) ----
  * These take futures; wrap a generator in a task first (yl_task_new()). Futures are
