@@ -167,10 +167,10 @@ EMSCRIPTEN_KEEPALIVE yl_handle_t *yl_js_schedule(yl_loop_t *loop, int at, double
   int rc = at ? yl_loop_call_at(loop, t, call_js, arg, &h)
            : t == t ? yl_loop_call_later(loop, t, call_js, arg, &h) /* t == t: not NaN */
                     : yl_loop_call_soon(loop, call_js, arg, &h);
-  if (rc < 0) set_out(yl_exc_value(yl_exc_new(rc == YL_ECLOSED ? yl_RuntimeError : rc == YL_EINVAL ? yl_ValueError
-                                                                                                   : yl_MemoryError,
-                                              "%s", rc == YL_ECLOSED ? "Event loop is closed" : yl_strerror(rc))));
-  return rc < 0 ? NULL : h;
+  if (rc == YL_OK) return h;
+  const yl_exc_type_t *type = rc == YL_ECLOSED ? yl_RuntimeError : rc == YL_EINVAL ? yl_ValueError : yl_MemoryError;
+  set_out(yl_exc_value(yl_exc_new(type, "%s", rc == YL_ECLOSED ? "Event loop is closed" : yl_strerror(rc))));
+  return NULL;
 }
 
 EMSCRIPTEN_KEEPALIVE void yl_js_handle_cancel(yl_handle_t *h) { yl_handle_cancel(h); }
