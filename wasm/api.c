@@ -137,7 +137,6 @@ EMSCRIPTEN_KEEPALIVE int yl_js_loop_close(yl_loop_t *loop) {
   return rc;
 }
 
-EMSCRIPTEN_KEEPALIVE int yl_js_loop_free(yl_loop_t *loop) { return yl_loop_free(loop); }
 EMSCRIPTEN_KEEPALIVE double yl_js_loop_time(yl_loop_t *loop) { return yl_loop_time(loop); }
 EMSCRIPTEN_KEEPALIVE double yl_js_loop_timeout(yl_loop_t *loop) { return yl_loop_timeout(loop); }
 EMSCRIPTEN_KEEPALIVE void yl_js_loop_stop(yl_loop_t *loop) { yl_loop_stop(loop); }
@@ -174,7 +173,6 @@ EMSCRIPTEN_KEEPALIVE yl_handle_t *yl_js_schedule(yl_loop_t *loop, int at, double
 }
 
 EMSCRIPTEN_KEEPALIVE void yl_js_handle_cancel(yl_handle_t *h) { yl_handle_cancel(h); }
-EMSCRIPTEN_KEEPALIVE int yl_js_handle_cancelled(yl_handle_t *h) { return yl_handle_cancelled(h); }
 EMSCRIPTEN_KEEPALIVE double yl_js_handle_when(yl_handle_t *h) { return yl_timer_when(h); }
 EMSCRIPTEN_KEEPALIVE void yl_js_handle_release(yl_handle_t *h) { yl_handle_release(h); }
 

@@ -71,6 +71,18 @@ export async function load({ dist = null, factory = null, wasm = null } = {}) {
   };
 }
 
+// Module options that instantiate the compiled `module` (no fetch, no second compile);
+// example 08's servers (wasm/yl_process.js) take it as ylWasmModule too.
+function fromCompiled(module) {
+  return {
+    ylWasmModule: module,
+    instantiateWasm: (imports, receive) => {
+      WebAssembly.instantiate(module, imports).then((inst) => receive(inst, module));
+      return {};
+    },
+  };
+}
+
 function start(factory, module, id, { args = [], virtualTime = false, trace = false, onEvent = () => {} } = {}) {
   const ex = EXAMPLES.find((e) => e.id === id || e.program === id);
   if (!ex) throw new Error(`yieldloop: no example '${id}' (one of: ${EXAMPLES.map((e) => e.id).join(', ')})`);
@@ -102,11 +114,7 @@ function start(factory, module, id, { args = [], virtualTime = false, trace = fa
   factory(Object.assign(mod, {
     thisProgram: ex.program,
     arguments: [ex.program, ...(virtualTime ? ['--virtual-time'] : []), ...args],
-    ylWasmModule: module, // example 08's servers (wasm/yl_process.js) reuse it
-    instantiateWasm: (imports, receive) => {
-      WebAssembly.instantiate(module, imports).then((inst) => receive(inst, module));
-      return {};
-    },
+    ...fromCompiled(module),
     print: output('stdout'),
     printErr: output('stderr'),
     ...(trace ? { ylTrace: (json) => deliver(JSON.parse(json)) } : {}),
@@ -163,11 +171,7 @@ const FUTURE_STATES = ['PENDING', 'CANCELLED', 'FINISHED'];
 async function apiInstance(factory, module) {
   const mod = {
     noInitialRun: true,
-    ylWasmModule: module, // example 08's servers (wasm/yl_process.js) reuse it
-    instantiateWasm: (imports, receive) => {
-      WebAssembly.instantiate(module, imports).then((inst) => receive(inst, module));
-      return {};
-    },
+    ...fromCompiled(module),
     print: (s) => console.log(s),
     printErr: (s) => console.error(s),
   };
@@ -277,6 +281,7 @@ class Loop {
   #wake = null; // ends the current sleep early (something was scheduled from JS)
   #running = false;
   #stopping = false; // stop() was called: run_forever returns after this iteration
+  #onError;
 
   constructor(api, { virtualTime = false, onError } = {}) {
     this.#api = api;
@@ -284,11 +289,7 @@ class Loop {
     this.#ptr = api.mod._yl_js_loop_new(virtualTime ? 1 : 0);
     if (!this.#ptr) throw new (errorClass('MemoryError'))('cannot create a loop');
     if (onError) api.reporters.add(onError);
-    this.onError = onError;
-  }
-
-  get ptr() {
-    return this.#ptr;
+    this.#onError = onError;
   }
 
   time() {
@@ -402,7 +403,7 @@ class Loop {
 
   close() {
     if (this.#api.mod._yl_js_loop_close(this.#ptr) < 0) this.#api.fail();
-    if (this.onError) this.#api.reporters.delete(this.onError);
+    if (this.#onError) this.#api.reporters.delete(this.#onError);
   }
 
   // Waits until the loop has something to do now: sleeps on a JS timer until its next
@@ -428,22 +429,22 @@ class Loop {
 // A scheduled callback (asyncio.Handle / TimerHandle).
 class Handle {
   #api;
-  #ptr;
+  #ptr; // 0 once released (it ran, or was cancelled)
   #id;
+  #when;
+  #cancelled = false;
 
   constructor(api, ptr, id) {
     this.#api = api;
     this.#ptr = ptr;
     this.#id = id;
+    this.#when = api.mod._yl_js_handle_when(ptr);
   }
 
   // The deadline on the loop's time() for a timer; NaN for call_soon's handles.
   when() {
-    return this.#ptr ? this.#api.mod._yl_js_handle_when(this.#ptr) : this.#when;
+    return this.#when;
   }
-
-  #when = NaN;
-  #cancelled = false;
 
   cancel() {
     if (!this.#ptr) return; // ran already, or cancelled
@@ -457,10 +458,9 @@ class Handle {
     return this.#cancelled;
   }
 
-  // Drops the runtime's handle (it ran, or was cancelled); what it reported stays.
+  // Drops the runtime's handle (it ran, or was cancelled).
   release() {
     if (!this.#ptr) return;
-    this.#when = this.#api.mod._yl_js_handle_when(this.#ptr);
     this.#api.mod._yl_js_handle_release(this.#ptr);
     this.#ptr = 0;
   }

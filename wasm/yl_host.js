@@ -43,8 +43,17 @@ mergeInto(LibraryManager.library, {
     ylHost.timer = ylHost.immediate = null;
   },
 
+  // Drops the runtime keepalive held for the wake-up, if one is.
+  $ylHostUnhold__deps: ['$ylHost', '$runtimeKeepalivePop'],
+  $ylHostUnhold: function() {
+    if (ylHost.held) {
+      ylHost.held = false;
+      runtimeKeepalivePop();
+    }
+  },
+
   // Wake-up number `id` fires: resumes the root unless it was replaced meanwhile.
-  $ylHostFire__deps: ['$ylHost', '$callUserCallback', '$runtimeKeepalivePop'],
+  $ylHostFire__deps: ['$ylHost', '$ylHostUnhold', '$callUserCallback'],
   $ylHostFire: function(id) {
     if (id !== ylHost.armed || ylHost.stopped) return;
     if (ylHost.paused) {
@@ -53,10 +62,7 @@ mergeInto(LibraryManager.library, {
     }
     ylHost.armed++;
     ylHost.timer = ylHost.immediate = null;
-    if (ylHost.held) {
-      ylHost.held = false;
-      runtimeKeepalivePop();
-    }
+    ylHostUnhold();
     callUserCallback(function() {
       _yl__host_wake();
     });
@@ -82,7 +88,7 @@ mergeInto(LibraryManager.library, {
   // replacing the one armed before.
   yl__host_js_arm__sig: 'vd',
   yl__host_js_arm__deps: ['$ylHost', '$ylHostCancel', '$ylHostFire', '$ylHostPost',
-                          '$runtimeKeepalivePush', '$runtimeKeepalivePop', 'emscripten_get_now'],
+                          '$ylHostUnhold', '$runtimeKeepalivePush', 'emscripten_get_now'],
   // The page's controls (above), set on the module wherever the host is linked in.
   yl__host_js_arm__postset:
     "Module['ylHostPause'] = function(on) {" +
@@ -94,10 +100,7 @@ mergeInto(LibraryManager.library, {
     "Module['ylHostStop'] = function() {" +
     "  ylHost.stopped = true;" +
     "  ylHostCancel();" +
-    "  if (ylHost.held) {" +
-    "    ylHost.held = false;" +
-    "    runtimeKeepalivePop();" +
-    "  }" +
+    "  ylHostUnhold();" +
     "};",
 
   yl__host_js_arm: function(ms) {
@@ -130,13 +133,10 @@ mergeInto(LibraryManager.library, {
   // C's exit(), as Emscripten's library has it, after cancelling the wake-up and its
   // keepalive: the program ends (and Node is not kept alive by a pending timer).
   exit__sig: 'vi',
-  exit__deps: ['$ylHost', '$ylHostCancel', '$runtimeKeepalivePop'],
+  exit__deps: ['$ylHostCancel', '$ylHostUnhold'],
   exit: function(status) {
     ylHostCancel();
-    if (ylHost.held) {
-      ylHost.held = false;
-      runtimeKeepalivePop();
-    }
+    ylHostUnhold();
     exit(status);
   },
 });
