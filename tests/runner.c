@@ -68,6 +68,12 @@ const char *yl_test_join(const char **items) {
   return buf;
 }
 
+bool yl_test_same_time(double a, double b) {
+  /* (No fabs: the suite does not link libm.) */
+  double d = a > b ? a - b : b - a, scale = b > 1.0 ? b : b < -1.0 ? -b : 1.0;
+  return d <= 1e-9 * scale;
+}
+
 static int selected(const char *name, int argc, char **argv) {
   int any = 0;
   for (int i = 1; i < argc; i++) {

@@ -52,6 +52,10 @@ const char *trace_get(void);
 #define CHECK_TRACE(...) CHECK_STR(trace_get(), yl_test_join((const char *[]){__VA_ARGS__, NULL}))
 const char *yl_test_join(const char **items);
 
+/* A loop time CPython recorded (b) is ours (a): its virtual clock adds (deadline - now)
+ * to now where ours jumps to the deadline, which may differ in the last bit. */
+bool yl_test_same_time(double a, double b);
+
 #define TEST(name) void test_##name(void)
 
 #endif

@@ -46,14 +46,6 @@ typedef struct {
 
 #define LD_COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
-/* Loop times as CPython's: its virtual clock adds (deadline - now) to now where ours
- * jumps to the deadline, which may differ in the last bit. */
-static bool ld_same_time(double a, double b) {
-  /* (No fabs/fmax: the suite does not link libm.) */
-  double d = a > b ? a - b : b - a, scale = b > 1.0 ? b : b < -1.0 ? -b : 1.0;
-  return d <= 1e-9 * scale;
-}
-
 typedef struct ld_run ld_run_t;
 
 /* A callback's argument: which handle of which replay. */
@@ -180,7 +172,7 @@ static int ld_replay(int pid, bool *ok) {
   const ld_event_t *want = &ld_events[p->first_event];
   while (matched < p->events && matched < run.ngot && matched < run.cap) {
     const ld_event_t *w = &want[matched], *g = &run.got[matched];
-    if (w->handle != g->handle || (w->handle < 0 && w->round != g->round) || !ld_same_time(w->time, g->time))
+    if (w->handle != g->handle || (w->handle < 0 && w->round != g->round) || !yl_test_same_time(w->time, g->time))
       break;
     matched++;
   }
@@ -214,7 +206,7 @@ static int ld_replay(int pid, bool *ok) {
     }
     double when = yl_timer_when(h);
     bool cancelled = yl_handle_cancelled(h);
-    bool when_ok = hd->timer ? !isnan(when) && ld_same_time(when, hd->when) : isnan(when);
+    bool when_ok = hd->timer ? !isnan(when) && yl_test_same_time(when, hd->when) : isnan(when);
     if (cancelled != (hd->cancelled != 0) || !when_ok) {
       yl_test_fail(__FILE__, __LINE__,
                    "program %d, h%d at the end:\n"

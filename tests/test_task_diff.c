@@ -76,14 +76,6 @@ typedef struct {
 #define TD_COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 enum { TD_MAX_CHILDREN = 32 }; /* bits in a children mask */
 
-/* Loop times as CPython's: its virtual clock adds (deadline - now) to now where ours
- * jumps to the deadline, which may differ in the last bit. (No fabs: the suite does
- * not link libm.) */
-static bool td_same_time(double a, double b) {
-  double d = a > b ? a - b : b - a, scale = b > 1.0 ? b : b < -1.0 ? -b : 1.0;
-  return d <= 1e-9 * scale;
-}
-
 typedef struct td_run td_run_t;
 
 /* A callback's or a task body's argument: which handle or task of which replay. */
@@ -171,7 +163,7 @@ static void td_log(td_run_t *run, int kind, int who, int op, const char *outcome
   if (run->diverged[0]) return;
   const td_event_t *want = i < p->events ? &td_events[p->first_event + i] : NULL;
   if (want && want->kind == got.kind && want->who == got.who && want->op == got.op &&
-      td_same_time(want->time, got.time) &&
+      yl_test_same_time(want->time, got.time) &&
       (!want->outcome || (got.outcome && strcmp(want->outcome, got.outcome) == 0))) {
     run->matched++;
     return;
