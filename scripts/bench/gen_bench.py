@@ -14,6 +14,8 @@ import argparse
 import sys
 import time
 
+from benchlib import calibrate
+
 
 def echo():
     acc = 0
@@ -49,15 +51,6 @@ def time_case(depth, n):
     return send_loop(chain(depth), n)
 
 
-def calibrate(depth, target):
-    n = 1000
-    while True:
-        t = time_case(depth, n)
-        if t >= 0.05:
-            return max(1000, int(n * target / t))
-        n *= 2
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--case', default='all')
@@ -74,7 +67,7 @@ def main():
     if 'depth' in cases:
         runs += [('depth', int(d)) for d in a.depth.split(',') if d]
     for name, depth in runs:
-        n = a.iters or calibrate(depth, a.time)
+        n = a.iters or calibrate(lambda n: time_case(depth, n), a.time)
         for _ in range(a.reps):
             t = time_case(depth, n)
             print(f'case={name} depth={depth} frames=0 iters={n} ns={t * 1e9 / n:.3f}', flush=True)

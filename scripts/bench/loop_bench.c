@@ -22,15 +22,15 @@
  *   case=mem tasks=30000 ok=30000 bytes_per_task=4626 rss_before=B rss_after=B heap_per_task=-1
  * (mem: ok counts the tasks pending at their await; bytes_per_task is the growth of the
  * resident set natively, of linear memory in wasm, divided by ok; heap_per_task the
- * growth of malloc'd bytes in wasm, -1 natively). Natively each coroutine stack is two
- * mappings (stack and guard page), so vm.max_map_count (65530 by default) lets only
- * about 32k coroutines exist at once: the tasks beyond fail to start (MemoryError).
+ * growth of malloc'd bytes in wasm, -1 natively). Natively, where a stack's guard page
+ * is an mprotect()ed page (Linux before 6.13, see src/stack.c), each stack is two
+ * mappings and vm.max_map_count (65530 by default) lets about 32k coroutines exist at
+ * once: the tasks beyond fail to start (MemoryError).
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #ifdef __EMSCRIPTEN__
 #include <malloc.h>
@@ -38,16 +38,8 @@
 
 #include "yieldloop.h"
 
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void die(const char *what) {
-  fprintf(stderr, "loop_bench: %s\n", what);
-  exit(1);
-}
+#define BENCH_NAME "loop_bench"
+#include "bench.h"
 
 static void check(int r, const char *what) {
   if (r != YL_OK) {
@@ -258,42 +250,22 @@ static void run_mem(int n) {
 enum kind { K_SOON, K_LATER, K_SWITCH };
 static const char *const kind_names[] = {"call_soon", "call_later", "switch"};
 
-static double time_case(enum kind k, int64_t n) {
-  switch (k) {
+static double time_case(int64_t n, const void *c) {
+  switch (*(const enum kind *)c) {
   case K_SOON: return time_call_soon(n);
   case K_LATER: return time_call_later(n);
   default: return time_switch(n);
   }
 }
 
-static int64_t calibrate(enum kind k, double target) {
-  int64_t n = 10000;
-  for (;;) {
-    double t = time_case(k, n);
-    if (t >= 0.05 || n >= ((int64_t)1 << 36)) {
-      double scaled = (double)n * target / (t > 0 ? t : 1e-9);
-      return scaled < 10000 ? 10000 : (int64_t)scaled;
-    }
-    n *= 2;
-  }
-}
-
 static void run(enum kind k, int64_t fixed, double target, int reps) {
-  int64_t n = fixed > 0 ? fixed : calibrate(k, target);
-  if (fixed > 0) time_case(k, n); /* warm-up */
+  int64_t n = fixed > 0 ? fixed : calibrate(time_case, &k, 10000, target);
+  if (fixed > 0) time_case(n, &k); /* warm-up */
   for (int r = 0; r < reps; r++) {
-    double t = time_case(k, n);
+    double t = time_case(n, &k);
     printf("case=%s iters=%lld ns=%.3f\n", kind_names[k], (long long)n, t * 1e9 / (double)n);
     fflush(stdout);
   }
-}
-
-static int has_case(const char *list, const char *name) {
-  if (strcmp(list, "all") == 0) return 1;
-  size_t len = strlen(name);
-  for (const char *p = list; (p = strstr(p, name)) != NULL; p += len)
-    if ((p == list || p[-1] == ',') && (p[len] == '\0' || p[len] == ',')) return 1;
-  return 0;
 }
 
 int main(int argc, char **argv) {

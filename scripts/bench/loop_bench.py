@@ -21,6 +21,8 @@ import asyncio
 import selectors
 import time
 
+from benchlib import calibrate
+
 BATCH = 1000
 
 
@@ -144,15 +146,6 @@ def run_mem(n):
     fut.set_result(None)
     loop.run_until_complete(asyncio.gather(*tasks))
     loop.close()
-
-
-def calibrate(fn, target):
-    n = 1000
-    while True:
-        t = fn(n)
-        if t >= 0.05:
-            return max(1000, int(n * target / t))
-        n *= 2
 
 
 def main():

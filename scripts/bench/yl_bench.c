@@ -21,26 +21,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "coro.h"
 #include "ctx/ctx.h"
 #include "yieldloop.h"
 
+#define BENCH_NAME "yl_bench"
+#include "bench.h"
+
 #define NOINLINE __attribute__((noinline))
 
 static volatile int64_t sink; /* every loop's result ends here, so none is optimized away */
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void die(const char *what) {
-  fprintf(stderr, "yl_bench: %s\n", what);
-  exit(1);
-}
 
 /* A send that did not yield: says what it did instead, and stops. */
 static NOINLINE void die_not_yielded(int64_t i, int outcome, yl_value_t v) {
@@ -181,34 +172,27 @@ static double time_floor_coro(int64_t n) {
 
 enum kind { K_SEND, K_DEPTH, K_RESUMER, K_FLOOR_CTX, K_FLOOR_CORO };
 
-static double time_case(enum kind k, int depth, int frames, int64_t n) {
-  switch (k) {
+typedef struct {
+  enum kind k;
+  int depth, frames;
+} bench_case;
+
+static double time_case(int64_t n, const void *c) {
+  const bench_case *b = c;
+  switch (b->k) {
   case K_FLOOR_CTX: return time_floor_ctx(n);
   case K_FLOOR_CORO: return time_floor_coro(n);
-  default: return time_gen(depth, frames, n);
+  default: return time_gen(b->depth, b->frames, n);
   }
 }
 
 static const char *const kind_names[] = {"send", "depth", "resumer", "floor-ctx", "floor-coro"};
 
-/* Iterations for about `target` seconds: doubles n until a run takes 50 ms, then scales.
- * This doubles as the warm-up (in wasm, V8 tiers hot code up from its baseline compiler). */
-static int64_t calibrate(enum kind k, int depth, int frames, double target) {
-  int64_t n = 1000;
-  for (;;) {
-    double t = time_case(k, depth, frames, n);
-    if (t >= 0.05 || n >= ((int64_t)1 << 40)) {
-      double scaled = (double)n * target / (t > 0 ? t : 1e-9);
-      return scaled < 1000 ? 1000 : (int64_t)scaled;
-    }
-    n *= 2;
-  }
-}
-
 static void run(enum kind k, int depth, int frames, int64_t iters, double target, int reps) {
-  int64_t n = iters > 0 ? iters : calibrate(k, depth, frames, target);
+  bench_case c = {k, depth, frames};
+  int64_t n = iters > 0 ? iters : calibrate(time_case, &c, 1000, target);
   for (int r = 0; r < reps; r++) {
-    double t = time_case(k, depth, frames, n);
+    double t = time_case(n, &c);
     printf("case=%s depth=%d frames=%d iters=%lld ns=%.3f\n", kind_names[k], depth, frames,
            (long long)n, t * 1e9 / (double)n);
     fflush(stdout);
@@ -227,14 +211,6 @@ static int parse_list(const char *s, int *v, int max) {
     if (*end && *end != ',') die("bad number list");
   }
   return n;
-}
-
-static int has_case(const char *list, const char *name) {
-  if (strcmp(list, "all") == 0) return 1;
-  size_t len = strlen(name);
-  for (const char *p = list; (p = strstr(p, name)) != NULL; p += len)
-    if ((p == list || p[-1] == ',') && (p[len] == '\0' || p[len] == ',')) return 1;
-  return 0;
 }
 
 int main(int argc, char **argv) {
