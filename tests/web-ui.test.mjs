@@ -244,6 +244,7 @@ test('playground: Stop ends a running example at once', async () => {
 
 test('playground: the keyboard reaches Run, Enter starts it, Space pauses and resumes', async () => {
   await withPage(async ({ page, errors }) => {
+    await page.waitForSelector('#run:not([disabled])'); // the page's module has set it up
     let reached = false;
     for (let k = 0; k < 40 && !reached; k++) {
       await page.keyboard.press('Tab');

@@ -371,6 +371,7 @@ ui.examples.replaceChildren(...examples.map((ex) => {
   return li;
 }));
 ui.run.addEventListener('click', () => player.run());
+ui.run.disabled = false; // until now a press would do nothing
 ui.params.addEventListener('submit', (e) => {
   e.preventDefault(); // Enter in a parameter's field runs with it
   player.run();
