@@ -37,40 +37,44 @@ int yl_coro_create(yl_coro_t **out, yl_coro_fn fn, void *arg, size_t stack_size)
   return r;
 }
 
-/* Allocates a suspended coroutine and its stack; the caller inits its context. */
-static int coro_alloc(yl_coro_t **out, size_t stack_size) {
-  *out = NULL;
+/* Gives zeroed `co` a stack, suspended; the caller inits its context. */
+static int coro_init(yl_coro_t *co, size_t stack_size) {
   if (stack_size == 0) stack_size = YL__DEFAULT_STACK;
   if (stack_size < YL__MIN_STACK) return YL_ESTACKSIZE;
-  yl_coro_t *co = calloc(1, sizeof *co);
-  if (!co) return YL_ENOMEM;
   int r = yl__stack_get(&co->stack, stack_size);
-  if (r < 0) {
-    free(co);
-    return r;
-  }
+  if (r < 0) return r;
   co->state = YL_CORO_SUSPENDED;
-  *out = co;
   return YL_OK;
 }
 
 int yl__coro_create(yl_coro_t **out, yl__coro_body body, void *arg, size_t stack_size) {
-  int r = coro_alloc(out, stack_size);
-  if (r < 0) return r;
-  yl_coro_t *co = *out;
+  yl_coro_t *co = calloc(1, sizeof *co);
+  *out = NULL;
+  if (!co) return YL_ENOMEM;
+  int r = coro_init(co, stack_size);
+  if (r < 0) {
+    free(co);
+    return r;
+  }
   co->body = body;
   co->arg = arg;
   yl__ctx_init(&co->ctx, co->stack.lo, co->stack.size, yl__coro_entry, co);
+  *out = co;
   return YL_OK;
 }
 
-int yl__coro_create_raw(yl_coro_t **out, yl__ctx_entry entry, void *arg, size_t stack_size) {
-  int r = coro_alloc(out, stack_size);
+int yl__coro_init_raw(yl_coro_t *co, yl__ctx_entry entry, void *arg, size_t stack_size) {
+  *co = (yl_coro_t){0};
+  int r = coro_init(co, stack_size);
   if (r < 0) return r;
-  yl_coro_t *co = *out;
   co->arg = arg;
   yl__ctx_init(&co->ctx, co->stack.lo, co->stack.size, entry, arg);
   return YL_OK;
+}
+
+void yl__coro_fini(yl_coro_t *co) {
+  yl__ctx_release(&co->ctx);
+  yl__stack_put(&co->stack);
 }
 
 int yl_coro_resume(yl_coro_t *co) {
@@ -104,8 +108,7 @@ const char *yl_backend_name(void) { return yl__ctx_backend; }
 int yl_coro_destroy(yl_coro_t *co) {
   if (!co) return YL_OK;
   if (co->state == YL_CORO_RUNNING) return YL_EBUSY;
-  yl__ctx_release(&co->ctx);
-  yl__stack_put(&co->stack);
+  yl__coro_fini(co);
   free(co);
   return YL_OK;
 }

@@ -62,10 +62,21 @@ struct yl_coro {
 /* Creates a coroutine running body(co, arg); as yl_coro_create. */
 int yl__coro_create(yl_coro_t **out, yl__coro_body body, void *arg, size_t stack_size);
 
-/* Creates a coroutine whose stack runs entry(arg) itself, with no wrapper frame
- * (under Asyncify each frame costs time at every switch). entry must call
- * yl__coro_enter() first and yl__coro_exit() last, when its result is final. */
-int yl__coro_create_raw(yl_coro_t **out, yl__ctx_entry entry, void *arg, size_t stack_size);
+/* Initialises `co`, memory its owner holds (a generator embeds its coroutine, so a
+ * switch reaches the context in one load, not through a pointer), as a suspended
+ * coroutine whose stack runs entry(arg) itself, with no wrapper frame (under
+ * Asyncify each frame costs time at every switch). entry must call yl__coro_enter()
+ * first and yl__coro_exit() last, when its result is final. YL_OK, YL_ESTACKSIZE or
+ * YL_ENOMEM (co is then left as yl__coro_has_stack() reports: without a stack). */
+int yl__coro_init_raw(yl_coro_t *co, yl__ctx_entry entry, void *arg, size_t stack_size);
+
+/* Releases the stack of a coroutine made by yl__coro_init_raw() that is not running;
+ * co may be initialised again. */
+void yl__coro_fini(yl_coro_t *co);
+
+/* Whether `co` (initialised, or zeroed memory) holds a stack: between a successful
+ * yl__coro_init_raw() and yl__coro_fini(). */
+static inline int yl__coro_has_stack(const yl_coro_t *co) { return co->stack.lo != NULL; }
 
 static inline void yl__coro_enter(yl_coro_t *co) {
   yl__ctx_enter(&co->ctx);
@@ -111,9 +122,9 @@ static inline int yl__coro_yield(yl_coro_t *co, int pass) {
 
 /* True if the calling code runs on co's stack. */
 static inline int yl__coro_on_stack(const yl_coro_t *co) {
-  /* (lo, hi]: a stack pointer at hi is a coroutine whose frames use no C stack yet */
-  uintptr_t p = yl__ctx_sp();
-  return p > (uintptr_t)co->stack.lo && p <= (uintptr_t)co->stack.lo + co->stack.size;
+  /* (lo, lo+size], in one unsigned compare: a stack pointer at the top is a
+   * coroutine whose frames use no C stack yet; a stack not held (size 0) has none */
+  return yl__ctx_sp() - (uintptr_t)co->stack.lo - 1 < co->stack.size;
 }
 
 #endif

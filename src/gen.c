@@ -20,10 +20,14 @@
  *
  * Running states. CPython marks every generator of a chain executing while a step is
  * forwarded through it. Here a step marks only its two ends, the generator it was
- * sent to (the root) and the one whose body runs (which records the root), so that
- * neither the send nor the yield walks the chain; a generator between them is
- * running because it lies on that path, which gen_running() works out when asked
- * (by a check on entry, or by yl_gen_state()).
+ * sent to (the root) and the one whose body runs (which, if it is not the root,
+ * records it), so that neither the send nor the yield walks the chain; a generator
+ * between them is running because it lies on that path, which gen_running() works
+ * out when asked (by a check on entry, or by yl_gen_state()).
+ *
+ * Natively the switch is bound by stores (each push is one), so the undelegated
+ * step, the common one, stores as little as it can: the value, the state and, when
+ * they change, the two pointers saying where the values go.
  *
  * A finished generator's stack is released by the next operation on it: the switch
  * that finishes it cannot free the stack it runs on.
@@ -39,17 +43,19 @@ struct yl_gen {
   /* state and delegate first: a step walks them down the chain of delegates */
   yl_gen_state_t state;
   yl_gen_t *delegate; /* the subgenerator of a pending yield from (gi_yieldfrom) */
-  yl_coro_t *co;      /* NULL until started and once released after finishing */
   yl_value_t *in;     /* where the body's pending yield receives what is sent or thrown */
   yl_value_t *out;    /* where the step in progress receives what the body yields,
                          returns or raises */
-  yl_gen_t *root;     /* while its body runs: the generator the step was sent to
-                         (stale otherwise: only read for a running generator) */
+  yl_gen_t *root;     /* while its body runs for a step sent to a generator
+                         delegating to it: that generator; NULL otherwise */
   int delegators;     /* how many generators delegate to this one: it cannot be freed */
   const char *name;
   yl_gen_fn body;
   void *arg;
   size_t stack_size;
+  /* Holds a stack from the first resume until released after finishing. Embedded,
+   * so each switch reaches its context with one load fewer than through a pointer. */
+  yl_coro_t co;
 };
 
 static yl_value_t exc_value(const yl_exc_type_t *type, const char *msg) {
@@ -70,15 +76,14 @@ static yl_value_t pep479(yl_value_t exc) {
  * being unwound, this returns at once; at a rewind it is simply called again. */
 static int yl__gen_entry(void *arg) {
   yl_gen_t *g = arg;
-  yl__coro_enter(g->co);
+  yl__coro_enter(&g->co);
   yl_value_t r = g->body(g, g->arg);
-  if (yl__ctx_unwinding(&g->co->ctx)) return 0;
+  if (yl__ctx_unwinding(&g->co.ctx)) return 0;
   int raised = (r.flags & YL__VALUE_RAISED) != 0;
   r.flags &= ~YL__VALUE_RAISED;
   g->state = YL_GEN_CLOSED; /* the root stays running: its step goes on upwards */
-  g->root = NULL;
   *g->out = raised ? pep479(r) : r;
-  yl__coro_exit(g->co);
+  yl__coro_exit(&g->co);
   return raised ? YL_GEN_ERROR : YL_GEN_RETURN;
 }
 
@@ -90,17 +95,13 @@ static void gen_undelegate(yl_gen_t *g) {
 
 /* Releases the stack of a finished generator. */
 static void gen_reap(yl_gen_t *g) {
-  if (g->co && g->state == YL_GEN_CLOSED) {
-    yl_coro_destroy(g->co);
-    g->co = NULL;
-  }
+  if (g->state == YL_GEN_CLOSED && yl__coro_has_stack(&g->co)) yl__coro_fini(&g->co);
 }
 
 /* A coroutine that overflowed its stack (checked backends) is dead: report it. */
 static int gen_broken(yl_gen_t *g) {
-  size_t size = yl_coro_stack_size(g->co);
+  size_t size = g->co.stack.size;
   g->state = YL_GEN_CLOSED;
-  g->root = NULL;
   gen_reap(g);
   *g->out = yl_exc_value(yl_exc_new(yl_RuntimeError,
                                     "generator '%s' overflowed its %zu-byte stack; create it with a "
@@ -109,15 +110,14 @@ static int gen_broken(yl_gen_t *g) {
   return YL_GEN_ERROR;
 }
 
-/* Resumes the body of suspended `g` for a step sent to `root` (g itself, or a
- * generator delegating to it). Its yield marks both suspended again. */
-static inline int gen_resume(yl_gen_t *g, yl_gen_t *root, int kind, yl_value_t in, yl_value_t *out) {
+/* Resumes the body of suspended `g`, handing it `in`; its yield marks it suspended
+ * again. A caller stepping in a loop hands the same `out` each time: a compare
+ * costs less than a store. */
+static inline int gen_resume(yl_gen_t *g, int kind, yl_value_t in, yl_value_t *out) {
   *g->in = in;
-  g->out = out;
-  g->root = root;
-  root->state = YL_GEN_RUNNING;
+  if (__builtin_expect(g->out != out, 0)) g->out = out;
   g->state = YL_GEN_RUNNING;
-  int r = yl__coro_resume(g->co, kind);
+  int r = yl__coro_resume(&g->co, kind);
   if (YL__CTX_CHECKED && r == YL_ESTACKOVERFLOW) return gen_broken(g);
   return r;
 }
@@ -133,7 +133,7 @@ static int gen_run(yl_gen_t *g, yl_gen_t *root, int kind, yl_value_t in, yl_valu
       return YL_GEN_ERROR;
     }
     yl_value_drop(in);
-    r = yl__coro_create_raw(&g->co, yl__gen_entry, g, g->stack_size);
+    r = yl__coro_init_raw(&g->co, yl__gen_entry, g, g->stack_size);
     if (r < 0) { /* still just-started: a later send may try again */
       *out = r == YL_ENOMEM ? exc_value(yl_MemoryError, "cannot allocate a generator's stack")
                             : exc_value(yl_ValueError, yl_strerror(r));
@@ -143,7 +143,12 @@ static int gen_run(yl_gen_t *g, yl_gen_t *root, int kind, yl_value_t in, yl_valu
     in = yl_none();
     g->in = out;
   }
-  r = gen_resume(g, root, kind, in, out);
+  if (root != g) {
+    g->root = root;
+    root->state = YL_GEN_RUNNING;
+  }
+  r = gen_resume(g, kind, in, out);
+  g->root = NULL;
   gen_reap(g);
   return r;
 }
@@ -154,9 +159,10 @@ static int gen_running(const yl_gen_t *x) {
   const yl_gen_t *n = x->delegate;
   while (n->state == YL_GEN_SUSPENDED && n->delegate) n = n->delegate;
   if (n->state != YL_GEN_RUNNING || n->delegate) return 0;
-  /* n's body runs for a step sent to n->root: x runs if it is on that path. (A
-   * running n with a delegate is the root of a step of its own, below x.) */
-  for (const yl_gen_t *p = n->root; p != n; p = p->delegate)
+  /* n's body runs for a step sent to n->root (to n itself if NULL): x runs if it is
+   * on that path. (A running n with a delegate is the root of a step of its own,
+   * below x.) */
+  for (const yl_gen_t *p = n->root; p && p != n; p = p->delegate)
     if (p == x) return 1;
   return 0;
 }
@@ -167,7 +173,13 @@ static int gen_running(const yl_gen_t *x) {
 static int gen_run_up(yl_gen_t *root, yl_gen_t *node, int kind, yl_value_t in, yl_value_t *out) {
   for (;;) {
     int r = gen_run(node, root, kind, in, out);
-    if (r == YL_GEN_NEXT || node == root) return r;
+    if (r == YL_GEN_NEXT) {
+      /* The body yielded: the step sent to root ends. (Done here, not by the yield,
+       * so that an undelegated yield stores one state and loads no root.) */
+      root->state = YL_GEN_SUSPENDED;
+      return r;
+    }
+    if (node == root) return r;
     yl_gen_t *parent = root;
     while (parent->delegate != node) parent = parent->delegate;
     gen_undelegate(parent);
@@ -274,7 +286,7 @@ static __attribute__((noinline)) int gen_delegated_step(yl_gen_t *g, int kind, y
 
 /* The common step: an undelegated send or throw ends in a tail call into the switch. */
 static inline int gen_fast_step(yl_gen_t *g, int kind, yl_value_t in, yl_value_t *out) {
-  if (g->state == YL_GEN_SUSPENDED && !g->delegate) return gen_resume(g, g, kind, in, out);
+  if (__builtin_expect(g->state == YL_GEN_SUSPENDED && !g->delegate, 1)) return gen_resume(g, kind, in, out);
   if (g->delegate) return gen_delegated_step(g, kind, in, out);
   return gen_step(g, kind, in, out);
 }
@@ -307,7 +319,7 @@ int yl_gen_free(yl_gen_t *g) {
     fprintf(stderr, "Exception ignored in: <generator object %s>\n%s\n", g->name, buf);
     yl_value_drop(err);
   }
-  if (g->co) yl_coro_destroy(g->co); /* one that ignored GeneratorExit is dropped where it stands */
+  if (yl__coro_has_stack(&g->co)) yl__coro_fini(&g->co); /* one that ignored GeneratorExit is dropped where it stands */
   YL__TRACE(gen_free(g));
   free(g);
   return YL_OK;
@@ -368,10 +380,9 @@ int yl_gen_close(yl_gen_t *g, yl_value_t *err) {
   return gen_close(g, err);
 }
 
-/* True if `g` is running and the caller is on its coroutine's stack. */
-static int in_body_of(const yl_gen_t *g) {
-  return g->state == YL_GEN_RUNNING && g->co && yl__coro_on_stack(g->co);
-}
+/* True if the caller is in g's body: on its coroutine's stack, which only g's body
+ * runs on, and only while g is running (a stack not held matches no address). */
+static int in_body_of(const yl_gen_t *g) { return yl__coro_on_stack(&g->co); }
 
 /* yl_yield() misused: refused with an exception (out of line: see below). */
 static __attribute__((noinline)) int yield_refused(yl_gen_t *g, yl_value_t *value, yl_value_t *in) {
@@ -385,14 +396,13 @@ static __attribute__((noinline)) int yield_refused(yl_gen_t *g, yl_value_t *valu
  * keep no frame on the C stack, so its error path is out of line; and no caller may
  * inline it (yl_yield_from would run its subgenerator's first step again). */
 __attribute__((noinline)) int yl_yield(yl_gen_t *g, yl_value_t value, yl_value_t *in) {
-  if (!g->co || !yl__ctx_rewinding(&g->co->ctx)) {
-    if (!in_body_of(g)) return yield_refused(g, &value, in);
+  if (!yl__ctx_rewinding(&g->co.ctx)) {
+    if (__builtin_expect(!in_body_of(g), 0)) return yield_refused(g, &value, in);
     *g->out = value;
-    g->in = in;
-    g->root->state = YL_GEN_SUSPENDED; /* the step ends (root is g if undelegated) */
-    g->state = YL_GEN_SUSPENDED;
+    if (__builtin_expect(g->in != in, 0)) g->in = in; /* as in gen_resume */
+    g->state = YL_GEN_SUSPENDED; /* a delegated step's root: see gen_run_up() */
   }
-  return yl__coro_yield(g->co, YL_GEN_NEXT);
+  return yl__coro_yield(&g->co, YL_GEN_NEXT);
 }
 
 int yl_yield_from(yl_gen_t *g, yl_gen_t *sub, yl_value_t *result) {

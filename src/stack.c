@@ -236,8 +236,7 @@ int yl__stack_get(yl__stack *s, size_t size) {
 void yl__stack_put(yl__stack *s) {
   struct yl__stack_map *m = s->map;
   if (!m) return;
-  s->map = NULL;
-  s->lo = NULL;
+  *s = (yl__stack){0};
 #ifdef YL__ASAN
   /* A coroutine destroyed while suspended leaves its frames' redzones poisoned;
    * the next user of this memory (a coroutine, or any mapping after munmap) must

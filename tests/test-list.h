@@ -70,6 +70,7 @@
   X(pep380_attempted_yield_from_loop) \
   X(pep380_delegating_generators_claim_to_be_running) \
   X(pep380_delegating_generators_claim_to_be_running_with_close) \
+  X(pep380_step_sent_straight_to_a_delegate) \
   X(pep380_two_levels_send_throw_and_state) \
   X(gen_diff) \
   X(loop_diff) \

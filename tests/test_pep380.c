@@ -1,6 +1,7 @@
 /* PEP 380 delegation, after the behaviours CPython's Lib/test/test_pep380.py checks:
  * each test drives nested generators, records a trace, and compares it whole. */
 #include <stdio.h>
+#include <string.h>
 
 #include "test.h"
 
@@ -556,6 +557,71 @@ TEST(pep380_delegating_generators_claim_to_be_running_with_close) {
   CHECK_INT(yl_gen_close(claim_g1, &err), YL_OK);
   CHECK_TRACE("delegator GEN_RUNNING", "next: ValueError('generator already executing')");
   yl_gen_free(claim_g1);
+}
+
+/* A step sent straight to a delegate runs it without its delegator: the delegator
+ * stays suspended, also after a step that did go through it, and a send to it from
+ * there reaches the running delegate, whose ValueError ends the yield from. CPython:
+ *   def inner():
+ *       while True:
+ *           x = yield 'i'
+ *           log(f"inner got {x!r}; outer {st(o)}, inner {st(i)}")
+ *           if x == 'poke': log(f"outer.send -> {o.send(None)!r}")
+ *   def outer():
+ *       try: yield from i
+ *       except ValueError as e: log(f"outer caught ValueError: {e}"); yield 'o'
+ */
+static yl_gen_t *direct_inner, *direct_outer;
+
+static yl_value_t direct_inner_body(yl_gen_t *g, void *arg) {
+  (void)arg;
+  for (;;) {
+    yl_value_t x;
+    YIELD(g, yl_str("i"), &x);
+    trace("inner got %s; outer %s, inner %s", yl_test_repr(x), yl_gen_state_name(yl_gen_state(direct_outer)),
+          yl_gen_state_name(yl_gen_state(direct_inner)));
+    if (x.type == YL_STR && strcmp(x.as.s, "poke") == 0) {
+      yl_value_t v;
+      CHECK_INT(yl_gen_send(direct_outer, yl_none(), &v), YL_GEN_NEXT);
+      trace("outer.send -> %s", yl_test_repr(v));
+      yl_value_drop(v);
+    }
+    yl_value_drop(x);
+  }
+}
+
+static yl_value_t direct_outer_body(yl_gen_t *g, void *arg) {
+  (void)arg;
+  yl_value_t r, in;
+  if (yl_yield_from(g, direct_inner, &r) < 0) {
+    trace("outer caught %s", yl_test_repr(r));
+    yl_value_drop(r);
+    YIELD(g, yl_str("o"), &in);
+  }
+  return yl_none();
+}
+
+TEST(pep380_step_sent_straight_to_a_delegate) {
+  direct_inner = yl_gen_new("inner", direct_inner_body, NULL);
+  direct_outer = yl_gen_new("outer", direct_outer_body, NULL);
+  yl_value_t v;
+  CHECK_INT(yl_gen_next(direct_outer, &v), YL_GEN_NEXT);
+  CHECK_REPR(v, "'i'");
+  CHECK_INT(yl_gen_send(direct_outer, yl_str("via outer"), &v), YL_GEN_NEXT);
+  yl_value_drop(v);
+  CHECK_INT(yl_gen_send(direct_inner, yl_str("direct"), &v), YL_GEN_NEXT);
+  yl_value_drop(v);
+  CHECK_INT(yl_gen_send(direct_inner, yl_str("poke"), &v), YL_GEN_NEXT);
+  CHECK_REPR(v, "'i'");
+  yl_value_drop(v);
+  CHECK_STR(yl_gen_state_name(yl_gen_state(direct_outer)), "GEN_SUSPENDED");
+  CHECK(yl_gen_yieldfrom(direct_outer) == NULL);
+  CHECK_TRACE("inner got 'via outer'; outer GEN_RUNNING, inner GEN_RUNNING",
+              "inner got 'direct'; outer GEN_SUSPENDED, inner GEN_RUNNING",
+              "inner got 'poke'; outer GEN_SUSPENDED, inner GEN_RUNNING",
+              "outer caught ValueError('generator already executing')", "outer.send -> 'o'");
+  yl_gen_free(direct_outer);
+  yl_gen_free(direct_inner);
 }
 
 /* --- two levels ------------------------------------------------------------ */
