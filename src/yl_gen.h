@@ -33,6 +33,8 @@
 #define YL_GEN_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "yl_exc.h"
 #include "yl_value.h"
@@ -77,7 +79,7 @@ int yl_gen_close(yl_gen_t *g, yl_value_t *err);
 /* Inside the body: yields `value` and waits. Returns YL_OK with the value sent in
  * *in (None for next()), or YL_GEN_ERROR with the exception thrown in (GeneratorExit
  * on close). The body must handle it (and drop it) or raise it: `return yl_raise(*in)`. */
-int yl_yield(yl_gen_t *g, yl_value_t value, yl_value_t *in);
+static inline int yl_yield(yl_gen_t *g, yl_value_t value, yl_value_t *in);
 /* Inside the body: `*result = yield from sub`. Runs sub to completion, forwarding
  * every send/throw/close to it. Returns YL_OK with sub's return value, or YL_GEN_ERROR
  * with the exception sub raised or that was thrown in. `sub` stays owned by the caller. */
@@ -93,5 +95,15 @@ const char *yl_gen_name(const yl_gen_t *g);
 yl_gen_t *yl_gen_yieldfrom(const yl_gen_t *g);
 /* The body's argument. */
 void *yl_gen_arg(const yl_gen_t *g);
+
+/* yl_yield's switch, taking the value as two words: in wasm a struct argument is
+ * built in the caller's memory and passed by address, words travel as arguments. */
+int yl__yield_words(yl_gen_t *g, uint64_t w0, uint64_t w1, yl_value_t *in);
+
+static inline int yl_yield(yl_gen_t *g, yl_value_t value, yl_value_t *in) {
+  uint64_t w[2];
+  memcpy(w, &value, sizeof w);
+  return yl__yield_words(g, w[0], w[1], in);
+}
 
 #endif

@@ -102,7 +102,7 @@ static inline void yl__ctx_enter(yl__ctx *c) {
   else if (yl__ctx_sp() != c->entry_sp) yl__asyncify_frame_moved();
 }
 
-/* Yield is inline so that the function that yields (a generator's yl_yield) calls
+/* Yield is inline so that the function that yields (a generator's yl__yield_words) calls
  * start_unwind itself and stays uninstrumented: one frame fewer to unwind and rewind
  * at every switch, about 15 ns each. Two rules follow for that function. It is called
  * again from its start when rewound, so whatever it does before yielding must test
