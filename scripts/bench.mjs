@@ -19,7 +19,7 @@
 // with --loop-rounds rounds of call_soon, call_later and the task switch, then memory per
 // pending task once per program, the size of the example yrange's wasm module and glue
 // (raw and gzipped) and the time from spawning `node scripts/run-example.mjs yrange` to its
-// first line of output (median of --startup-runs).
+// first line of output (median of --startup-runs; without NODE_EXTRA_CA_CERTS, see below).
 // The yieldloop programs are first copied to build/bench-run/ and run from there.
 // Every program runs once per round, in a rotating order, so load that comes and goes
 // (this is a 2-core VM) spreads over all of them; each figure is the median over rounds.
@@ -318,11 +318,11 @@ const exampleSize = (() => {
 
 // Start-up: a fresh node process to the first line example 01 (yrange) prints; and, for
 // scale, a fresh node process doing nothing (`node -e 0`) to its exit.
-function timeSpawn(args, untilOutput) {
+function timeSpawn(args, untilOutput, env) {
   return new Promise((resolve) => {
     const t = process.hrtime.bigint();
     const ms = () => Number(process.hrtime.bigint() - t) / 1e6;
-    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'ignore'] });
     let first = null;
     child.stdout.on('data', () => {
       if (first === null) first = ms();
@@ -332,18 +332,28 @@ function timeSpawn(args, untilOutput) {
   });
 }
 
-const startup = { example: [], bare: [] };
+// Start-up is timed without NODE_EXTRA_CA_CERTS: Node reads and parses that bundle
+// before running anything (about 40 ms with Debian's whole bundle, as some sandboxes
+// and corporate machines set it), which no program can avoid. Where it is set, the
+// figures with it are reported too.
+const startup = { example: [], bare: [], extraCerts: process.env.NODE_EXTRA_CA_CERTS ?? null,
+  exampleWithCerts: [], bareWithCerts: [] };
 if (existsSync(path.resolve(root, opts.wasmDir, 'examples/yrange.js'))) {
   log(`start-up: ${opts.startupRuns} x node scripts/run-example.mjs yrange, ${opts.startupRuns} x node -e 0`);
-  const env = process.env.YL_WASM_DIR;
-  process.env.YL_WASM_DIR = opts.wasmDir;
+  const withCerts = { ...process.env, YL_WASM_DIR: opts.wasmDir };
+  const plain = { ...withCerts };
+  delete plain.NODE_EXTRA_CA_CERTS;
+  const example = [path.join(root, 'scripts/run-example.mjs'), 'yrange'];
   for (let i = 0; i < opts.startupRuns; i++) {
-    startup.example.push(await timeSpawn([path.join(root, 'scripts/run-example.mjs'), 'yrange'], true));
-    startup.bare.push(await timeSpawn(['-e', '0'], false));
+    startup.example.push(await timeSpawn(example, true, plain));
+    startup.bare.push(await timeSpawn(['-e', '0'], false, plain));
+    if (startup.extraCerts === null) continue;
+    startup.exampleWithCerts.push(await timeSpawn(example, true, withCerts));
+    startup.bareWithCerts.push(await timeSpawn(['-e', '0'], false, withCerts));
   }
-  if (env === undefined) delete process.env.YL_WASM_DIR;
-  else process.env.YL_WASM_DIR = env;
-  if (startup.example.some((x) => x == null)) failures.push('start-up: node scripts/run-example.mjs yrange failed or printed nothing');
+  if ([...startup.example, ...startup.exampleWithCerts].some((x) => x == null)) {
+    failures.push('start-up: node scripts/run-example.mjs yrange failed or printed nothing');
+  }
 }
 
 machine.loadavg_end = os.loadavg().map((x) => x.toFixed(2)).join(' ');
@@ -437,8 +447,11 @@ const memOf = (impl) => {
   return rs.length ? rs.reduce((a, b) => (b.tasks > a.tasks ? b : a)) : null;
 };
 const memTried = (impl, n) => (memResults[impl] ?? []).find((m) => m.tasks === n) ?? null;
-const startupMs = startup.example.length && startup.example.every((x) => x != null) ? median(startup.example) : null;
-const bareMs = startup.bare.length && startup.bare.every((x) => x != null) ? median(startup.bare) : null;
+const medianOrNull = (xs) => (xs.length && xs.every((x) => x != null) ? median(xs) : null);
+const startupMs = medianOrNull(startup.example);
+const bareMs = medianOrNull(startup.bare);
+const startupCertsMs = medianOrNull(startup.exampleWithCerts);
+const bareCertsMs = medianOrNull(startup.bareWithCerts);
 for (const [impl, times] of [['native', 20], ['wasm', 10]]) {
   for (const [kase, what] of [['call_soon', 'call_soon+dispatch'], ['switch', 'task switch (sleep(0))']]) {
     targets.push({ name: `${impl} ${what} >= ${times}x faster than CPython asyncio`,
@@ -545,7 +558,10 @@ const md = [
   '',
   `Start-up: a fresh \`node scripts/run-example.mjs yrange\` to its first line of output, median of ` +
     `${startup.example.length}: ${fmt(startupMs)} ms (runs: ${startup.example.map((x) => fmt(x)).join(', ')}); ` +
-    `for scale, a fresh \`node -e 0\` to its exit: ${fmt(bareMs)} ms.`,
+    `for scale, a fresh \`node -e 0\` to its exit: ${fmt(bareMs)} ms. Both without NODE_EXTRA_CA_CERTS` +
+    (startup.extraCerts === null ? ' (not set here).'
+      : `; with it, as this environment sets it (${startup.extraCerts}, which Node parses before running ` +
+        `anything): ${fmt(startupCertsMs)} ms, and \`node -e 0\` ${fmt(bareCertsMs)} ms.`),
   '',
   '## Targets',
   '',
@@ -588,7 +604,10 @@ const json = {
     }),
     memory: memResults,
     module_size: exampleSize,
-    startup_ms: { example_yrange: startup.example, median: startupMs, bare_node: startup.bare, bare_median: bareMs },
+    startup_ms: { example_yrange: startup.example, median: startupMs, bare_node: startup.bare, bare_median: bareMs,
+      node_extra_ca_certs: startup.extraCerts, with_extra_ca_certs: startup.extraCerts === null ? null
+        : { example_yrange: startup.exampleWithCerts, median: startupCertsMs, bare_node: startup.bareWithCerts,
+          bare_median: bareCertsMs } },
   },
   targets: targets.map(({ name, value, unit, required, result }) => ({ name, value, unit, required, result })),
   failures,
