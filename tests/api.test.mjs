@@ -3,7 +3,7 @@
 // errors it gives for bad arguments.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -125,6 +125,41 @@ test('08 through the API: the servers are child processes of the same module', a
     assert.equal(code, 0);
     assert.equal(text(out), fixture(id));
   }
+});
+
+// The pids of this process's live children: /proc/<pid>/stat's fourth field is the
+// parent's pid (the command in the second may hold spaces: it ends at the last ')').
+function children() {
+  return readdirSync('/proc').filter((pid) => /^\d+$/.test(pid)).filter((pid) => {
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      return false; // gone meanwhile
+    }
+    const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(ppid) === process.pid && state !== 'Z';
+  });
+}
+
+test('stop ends the server processes 08 started', async () => {
+  const before = children();
+  const events = [];
+  const run = yl.run('08_client_subp', { onEvent: (e) => events.push(e) });
+  // Its two servers sleep 5 and 3 s; the client polls every 0.5 s.
+  while (!events.some((e) => e.ev === 'out' && e.text.startsWith('still working'))) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const servers = children().filter((pid) => !before.includes(pid));
+  assert.equal(servers.length, 2);
+  run.stop();
+  assert.deepEqual(await run.done, { code: null, stopped: true });
+  const t0 = Date.now();
+  while (children().some((pid) => servers.includes(pid)) && Date.now() - t0 < 2000) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.deepEqual(children().filter((pid) => servers.includes(pid)), []);
+  assert.ok(Date.now() - t0 < 1000, `servers ended ${Date.now() - t0} ms after stop`);
 });
 
 test('bad arguments are errors that say what is wrong', () => {

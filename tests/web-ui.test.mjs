@@ -242,6 +242,23 @@ test('playground: Stop ends a running example at once', async () => {
   });
 });
 
+test('playground: Stop on 08 in real time ends its server Workers too', async () => {
+  await withPage(async ({ page, errors }) => {
+    await page.click('[data-example="08_client_subp"]');
+    await page.selectOption('#speed', 'real');
+    await page.click('#run');
+    await page.waitForFunction(() => [...document.querySelectorAll('#output .line')]
+      .some((l) => l.textContent.startsWith('still working')), null, { timeout: 20_000 });
+    const servers = () => page.workers().filter((w) => w.url().startsWith('blob:')).length;
+    assert.equal(servers(), 2); // the runtime's Worker started them: a blob: script each
+    await page.click('#stop');
+    assert.equal(await status(page), 'stopped');
+    for (let t = 0; servers() > 0 && t < 50; t++) await page.waitForTimeout(20);
+    assert.equal(servers(), 0);
+    assert.deepEqual(errors, []);
+  });
+});
+
 test('playground: the keyboard reaches Run, Enter starts it, Space pauses and resumes', async () => {
   await withPage(async ({ page, errors }) => {
     await page.waitForSelector('#run:not([disabled])'); // the page's module has set it up

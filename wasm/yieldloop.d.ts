@@ -68,7 +68,7 @@ export interface Run {
   /** real time: hold the loop's wake-ups until resume() */
   pause(): void;
   resume(): void;
-  /** end the run now: nothing more is reported */
+  /** end the run now: nothing more is reported, and the servers it started (08) end */
   stop(): void;
 }
 

@@ -144,6 +144,7 @@ function start(factory, module, id, { args = [], virtualTime = false, trace = fa
       if (stopped) return;
       stopped = true;
       mod.ylHostStop?.();
+      mod.ylProcessKillAll?.(); // example 08's servers: processes or Workers
       end({ code: null, stopped: true });
     },
   };

@@ -22,22 +22,28 @@
 //        macrotask at once if it has already)
 //   double yl_process_js_now(void)        a clock all processes (and Workers) share,
 //        in ms (performance.timeOrigin + performance.now())
+// and on the module, Module.ylProcessKillAll(): ends every child still running (a
+// Node process gets SIGTERM; a Worker is terminated and ends with 143, as a process
+// killed by SIGTERM), as stopping a run must not leave its servers going on.
 //
 // An embedder that compiled the .wasm itself (Module.instantiateWasm) may pass the
 // WebAssembly.Module as Module.ylWasmModule: Workers then use it as it is.
 mergeInto(LibraryManager.library, {
   $ylProcess: {
     next: 1,
-    procs: {}, // id -> { out: [strings], code: null | exit code, onclose: [fn] }
+    procs: {}, // id -> { id, out: [strings], code: null | exit code, onclose: [fn], kill: fn }
+    live: {}, // id -> the same, while it runs, forgotten (yl_process_js_free) or not
     workerUrl: null, // browsers: the URL of the Worker's script, made once
     wasmModule: null, // browsers: a promise of this program's WebAssembly.Module
   },
 
   // The child ended with `code`: what waits for it runs. Only its first end counts
   // (Node may report an 'error' and then a 'close').
+  $ylProcessEnd__deps: ['$ylProcess'],
   $ylProcessEnd: function(p, code) {
     if (p.code !== null) return;
     p.code = code;
+    delete ylProcess.live[p.id];
     var fns = p.onclose;
     p.onclose = [];
     fns.forEach(function(fn) { fn(); });
@@ -53,6 +59,7 @@ mergeInto(LibraryManager.library, {
     var child = require('node:child_process').spawn(process.execPath,
       ['--input-type=module', '-e', script, _scriptDir].concat(args),
       { stdio: ['ignore', 'pipe', 'inherit'] });
+    p.kill = function() { child.kill('SIGTERM'); };
     child.stdout.setEncoding('utf8'); // whole characters, even split across reads
     child.stdout.on('data', function(s) { p.out.push(s); });
     child.on('error', function() { ylProcessEnd(p, 255); });
@@ -149,6 +156,7 @@ mergeInto(LibraryManager.library, {
       worker.terminate();
       ylProcessEnd(p, code);
     };
+    p.kill = function() { end(143); };
     worker.onmessage = function(e) {
       var m = e.data;
       if (m.stream == 'out') p.out.push(m.text + '\n');
@@ -171,19 +179,23 @@ mergeInto(LibraryManager.library, {
 
   yl_process_js_spawn__sig: 'iii',
   yl_process_js_spawn__deps: ['$ylProcess', '$ylProcessSpawnNode', '$ylProcessSpawnWorker'],
+  yl_process_js_spawn__postset:
+    "Module['ylProcessKillAll'] = function() {" +
+    "  Object.keys(ylProcess.live).forEach(function(id) { ylProcess.live[id].kill(); });" +
+    "};",
   yl_process_js_spawn: function(argv, argc) {
     var args = [];
     for (var i = 0; i < argc; i++) args.push(UTF8ToString(HEAP32[(argv >> 2) + i]));
-    var p = { out: [], code: null, onclose: [] };
+    var p = { id: ylProcess.next++, out: [], code: null, onclose: [], kill: null };
     try {
       if (ENVIRONMENT_IS_NODE) ylProcessSpawnNode(p, args);
       else ylProcessSpawnWorker(p, args);
     } catch (e) {
       return -1;
     }
-    var id = ylProcess.next++;
-    ylProcess.procs[id] = p;
-    return id;
+    if (p.code === null) ylProcess.live[p.id] = p;
+    ylProcess.procs[p.id] = p;
+    return p.id;
   },
 
   yl_process_js_poll__sig: 'ii',
