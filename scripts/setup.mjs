@@ -2,9 +2,9 @@
 // Installs what the build and the tests need on a fresh Debian machine, and nothing
 // when it is all there: Debian packages (as root, or with passwordless sudo), then the
 // npm devDependencies (playwright-core, which drives Debian's chromium in the browser
-// tests; it downloads no browser of its own).
+// tests; it downloads no browser of its own; typescript, which checks the API's types).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -69,9 +69,10 @@ function installDebianPackages() {
 
 // The npm devDependencies, as package-lock.json pins them.
 function installNodeModules() {
-  if (existsSync(path.join(root, 'node_modules/playwright-core/package.json'))) return;
+  const deps = Object.keys(JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).devDependencies ?? {});
+  if (deps.every((d) => existsSync(path.join(root, 'node_modules', d, 'package.json')))) return;
   const args = existsSync(path.join(root, 'package-lock.json')) ? ['ci'] : ['install'];
-  console.log(`setup: npm ${args[0]} (playwright-core)`);
+  console.log(`setup: npm ${args[0]} (${deps.join(', ')})`);
   const r = spawnSync('npm', [...args, '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) {
     console.error(`setup: npm ${args[0]} failed (${r.error?.message ?? `exit ${r.status}`}); run it by hand in ${root}.`);

@@ -139,5 +139,15 @@ export interface Runtime {
   readonly errors: typeof errors;
 }
 
-/** Loads the runtime; `dist`: the folder holding playground.js and playground.wasm. */
-export function load(options?: { dist?: string | URL }): Promise<Runtime>;
+export interface LoadOptions {
+  /** the folder (URL or path) holding playground.js and playground.wasm; by default
+   * wasm/dist beside yieldloop.mjs */
+  dist?: string | URL;
+  /** stand-ins for them, for a page that inlined both (no folder): playground.js's
+   * default export and playground.wasm's bytes */
+  factory?: (module: object) => Promise<unknown>;
+  wasm?: BufferSource;
+}
+
+/** Loads the runtime. */
+export function load(options?: LoadOptions): Promise<Runtime>;

@@ -326,7 +326,7 @@ class Loop {
     let handle = null;
     const id = api.register(() => {
       api.forget(id);
-      handle.release();
+      handle[release]();
       try {
         fn();
       } catch (e) {
@@ -427,6 +427,8 @@ class Loop {
   }
 }
 
+const release = Symbol('release');
+
 // A scheduled callback (asyncio.Handle / TimerHandle).
 class Handle {
   #api;
@@ -452,15 +454,16 @@ class Handle {
     this.#cancelled = true;
     this.#api.mod._yl_js_handle_cancel(this.#ptr);
     this.#api.forget(this.#id);
-    this.release();
+    this[release]();
   }
 
   cancelled() {
     return this.#cancelled;
   }
 
-  // Drops the runtime's handle (it ran, or was cancelled).
-  release() {
+  // Drops the runtime's handle (it ran, or was cancelled). Symbol-keyed: the Loop
+  // calls it, users cannot.
+  [release]() {
     if (!this.#ptr) return;
     this.#api.mod._yl_js_handle_release(this.#ptr);
     this.#ptr = 0;
