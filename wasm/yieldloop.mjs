@@ -196,6 +196,7 @@ async function apiInstance(factory, module) {
       refs.set(id, obj);
       return id;
     },
+    unref: (id) => refs.delete(id),
     // A NUL-terminated string at ptr.
     str(ptr) {
       const heap = mod.HEAPU8;
@@ -477,17 +478,30 @@ class Future {
   #api;
   #ptr;
   #loop;
+  #refs = []; // the JS objects set as its result or exception (ids in api's refs)
 
   constructor(api, ptr, loop) {
     this.#api = api;
     this.#ptr = ptr;
     this.#loop = loop;
-    // The runtime's reference goes with this object.
-    Future.#registry?.register(this, { api, ptr });
+    // The runtime's reference goes with this object, and so do the objects it carries:
+    // only this object can hand them back.
+    Future.#registry?.register(this, { api, ptr, refs: this.#refs });
   }
 
   static #registry = typeof FinalizationRegistry === 'function'
-    ? new FinalizationRegistry(({ api, ptr }) => api.mod._yl_js_future_release(ptr)) : null;
+    ? new FinalizationRegistry(({ api, ptr, refs }) => {
+      api.mod._yl_js_future_release(ptr);
+      refs.forEach(api.unref);
+    }) : null;
+
+  // Keeps ref `id` (0: none) while this future lives if `rc` says it was set, else
+  // drops it; then throws a failed call's error.
+  #settled(rc, id) {
+    if (id && rc >= 0) this.#refs.push(id);
+    else if (id) this.#api.unref(id);
+    if (rc < 0) this.#api.fail();
+  }
 
   get loop() {
     return this.#loop;
@@ -518,7 +532,7 @@ class Future {
   setResult(value) {
     const [kind, num, str] = toC(this.#api, value);
     const rc = this.#api.withStrings([str], (s) => this.#api.mod._yl_js_future_set_result(this.#ptr, kind, num, s));
-    if (rc < 0) this.#api.fail();
+    this.#settled(rc, kind === K.ref ? num : 0);
   }
 
   // An Error (a yl.errors class maps to its Python kind; any other is carried as
@@ -529,7 +543,7 @@ class Future {
     const ref = error instanceof YieldloopError ? 0 : api.ref(error);
     const message = error instanceof Error ? error.message : String(error);
     const rc = api.withStrings([name, message], (n, m) => api.mod._yl_js_future_set_exception(this.#ptr, n, m, ref));
-    if (rc < 0) api.fail();
+    this.#settled(rc, ref);
   }
 
   cancel(msg) {
