@@ -25,13 +25,6 @@ static int fail(yl_value_t *err, int code, const char *msg) {
 
 /* ---- Handles ---- */
 
-static bool timer_less(const yl__heap_node_t *a, const yl__heap_node_t *b) {
-  const yl_handle_t *ha = YL__CONTAINER_OF(a, yl_handle_t, node.heap);
-  const yl_handle_t *hb = YL__CONTAINER_OF(b, yl_handle_t, node.heap);
-  if (ha->when != hb->when) return ha->when < hb->when;
-  return ha->seq < hb->seq;
-}
-
 yl_handle_t *yl__handle_new(yl_loop_t *loop, yl__handle_kind_t kind, yl_loop_fn fn, void *arg) {
   yl_handle_t *h = calloc(1, sizeof *h);
   if (!h) return NULL;
@@ -58,7 +51,7 @@ void yl__handle_end(yl_handle_t *h, yl__handle_state_t state) {
     h->loop->nready--;
     break;
   case YL__H_SCHEDULED:
-    yl__heap_remove(&h->loop->timers, &h->node.heap, timer_less);
+    yl__heap_remove(&h->loop->timers, &h->node.heap);
     break;
   case YL__H_WATCHING:
     break;
@@ -139,6 +132,7 @@ int yl_loop_close(yl_loop_t *loop, yl_value_t *err) {
     yl__handle_end(YL__CONTAINER_OF(yl__queue_head(&loop->ready), yl_handle_t, node.queue), YL__H_DONE);
   while (yl__heap_min(&loop->timers))
     yl__handle_end(YL__CONTAINER_OF(yl__heap_min(&loop->timers), yl_handle_t, node.heap), YL__H_DONE);
+  yl__heap_free(&loop->timers); /* a closed loop schedules nothing */
   /* Then the tasks, which can no longer run (their handles are gone). */
   if (loop->futures_hook) loop->futures_hook(loop, false);
   return YL_OK;
@@ -194,8 +188,11 @@ int yl_loop_call_at(yl_loop_t *loop, double when, yl_loop_fn fn, void *arg, yl_h
   if (!h) return YL_ENOMEM;
   h->when = when;
   h->seq = loop->timer_seq++;
+  if (yl__heap_insert(&loop->timers, &h->node.heap, when, h->seq) < 0) {
+    free(h); /* no one else has seen it */
+    return YL_ENOMEM;
+  }
   h->state = YL__H_SCHEDULED;
-  yl__heap_insert(&loop->timers, &h->node.heap, timer_less);
   wake_for(loop, when);
   if (out) *out = yl_handle_ref(h);
   return YL_OK;
@@ -214,9 +211,8 @@ void yl_loop_stop(yl_loop_t *loop) {
 
 double yl_loop_timeout(const yl_loop_t *loop) {
   if (loop->nready || loop->stopping) return 0;
-  const yl__heap_node_t *min = yl__heap_min(&loop->timers);
-  if (!min) return INFINITY;
-  double t = YL__CONTAINER_OF(min, yl_handle_t, node.heap)->when - yl_loop_time(loop);
+  if (!loop->timers.n) return INFINITY;
+  double t = yl__heap_min_when(&loop->timers) - yl_loop_time(loop);
   return t > 0 ? t : 0;
 }
 
@@ -320,12 +316,7 @@ static int wait_failed(yl_loop_t *loop, yl_value_t *err, int rc, double deadline
  * removes them from the heap at once. */
 static int iterate(yl_loop_t *loop, yl_value_t *err) {
   YL__TRACE(loop_iter(loop));
-  double deadline = INFINITY;
-  const yl__heap_node_t *min = yl__heap_min(&loop->timers);
-  if (loop->nready || loop->stopping)
-    deadline = -INFINITY;
-  else if (min)
-    deadline = YL__CONTAINER_OF(min, yl_handle_t, node.heap)->when;
+  double deadline = loop->nready || loop->stopping ? -INFINITY : yl__heap_min_when(&loop->timers);
   YL__TRACE(loop_wait(loop, deadline - yl_loop_time(loop)));
   int rc = loop->clock.wait(loop->clock.ctx, loop, deadline);
   if (rc < 0) return wait_failed(loop, err, rc, deadline);
@@ -333,10 +324,9 @@ static int iterate(yl_loop_t *loop, yl_value_t *err) {
   /* Due timers to the ready queue, in (deadline, sequence) order, all of them before
    * any runs: a timer re-armed at zero delay waits for the next iteration. */
   double end = yl_loop_time(loop) + loop->clock.resolution;
-  while ((min = yl__heap_min(&loop->timers)) != NULL) {
-    yl_handle_t *h = YL__CONTAINER_OF(min, yl_handle_t, node.heap);
-    if (h->when >= end) break;
-    yl__heap_remove(&loop->timers, &h->node.heap, timer_less);
+  while (yl__heap_min_when(&loop->timers) < end) {
+    yl_handle_t *h = YL__CONTAINER_OF(yl__heap_min(&loop->timers), yl_handle_t, node.heap);
+    yl__heap_remove(&loop->timers, &h->node.heap);
     yl__handle_queue(loop, h);
   }
   YL__TRACE(loop_due(loop));

@@ -168,13 +168,6 @@ static void put_queue(jbuf_t *b, const yl__queue_t *q, bool *first) {
   }
 }
 
-static void collect_timers(const yl__heap_node_t *n, const yl_handle_t **out, size_t *k) {
-  if (!n) return;
-  out[(*k)++] = YL__CONTAINER_OF(n, yl_handle_t, node.heap);
-  collect_timers(n->left, out, k);
-  collect_timers(n->right, out, k);
-}
-
 static int timer_cmp(const void *a, const void *b) {
   const yl_handle_t *x = *(const yl_handle_t *const *)a, *y = *(const yl_handle_t *const *)b;
   if (x->when != y->when) return x->when < y->when ? -1 : 1;
@@ -183,15 +176,15 @@ static int timer_cmp(const void *a, const void *b) {
 
 /* The heap in the order its timers will run. */
 static void put_timers(jbuf_t *b, const yl_loop_t *loop) {
-  size_t n = loop->timers.n, k = 0;
+  size_t n = loop->timers.n;
   const yl_handle_t **ts = n ? malloc(n * sizeof *ts) : NULL;
   if (n && !ts) {
     b->failed = true;
     return;
   }
-  collect_timers(loop->timers.min, ts, &k);
-  if (k > 1) qsort(ts, k, sizeof *ts, timer_cmp);
-  for (size_t i = 0; i < k; i++) {
+  for (size_t i = 0; i < n; i++) ts[i] = YL__CONTAINER_OF(loop->timers.a[i].node, yl_handle_t, node.heap);
+  if (n > 1) qsort(ts, n, sizeof *ts, timer_cmp);
+  for (size_t i = 0; i < n; i++) {
     if (i) puts_(b, ",");
     put_handle(b, ts[i], true);
   }

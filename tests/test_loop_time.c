@@ -332,60 +332,71 @@ TEST(loop_custom_clock_and_wait) {
 
 typedef struct item {
   yl__heap_node_t node;
-  unsigned key;
+  double key;
+  uint64_t seq;
   int in;
 } item;
 
-static bool item_less(const yl__heap_node_t *a, const yl__heap_node_t *b) {
-  const item *x = YL__CONTAINER_OF(a, item, node), *y = YL__CONTAINER_OF(b, item, node);
-  return x->key != y->key ? x->key < y->key : x < y;
-}
+static bool item_less(const item *x, const item *y) { return x->key != y->key ? x->key < y->key : x->seq < y->seq; }
 
-/* Checks every link and the order below `n`; returns the number of nodes. */
-static size_t heap_check(const yl__heap_node_t *n, const yl__heap_node_t *parent, int *bad) {
-  if (!n) return 0;
-  if (n->parent != parent) *bad = 1;
-  if (parent && item_less(n, parent)) *bad = 1;
-  return 1 + heap_check(n->left, n, bad) + heap_check(n->right, n, bad);
+/* Checks every entry: its key is its item's, its node records where it is, and no
+ * entry sorts before its parent. */
+static int heap_ok(const yl__heap_t *h) {
+  for (size_t i = 0; i < h->n; i++) {
+    const yl__heap_entry_t *e = &h->a[i];
+    const item *it = YL__CONTAINER_OF(e->node, item, node);
+    if (e->node->index != i || e->when != it->key || e->seq != it->seq || !it->in) return 0;
+    if (i > 0 && yl__heap_less(e, &h->a[(i - 1) / 2])) return 0;
+  }
+  return 1;
 }
 
 static unsigned lcg(unsigned *s) { return *s = *s * 1103515245u + 12345u, (*s >> 8) & 0xffff; }
 
-/* Random inserts, removals anywhere and pops, against a brute-force minimum. */
+/* Random inserts, removals anywhere and pops, against a brute-force minimum, with the
+ * array growing to 512 entries and shrinking back. */
 TEST(loop_heap_random_operations) {
   enum { N = 512 };
   static item items[N];
   yl__heap_t h;
   yl__heap_init(&h);
   unsigned seed = 7;
-  size_t count = 0;
+  uint64_t seq = 0;
+  size_t count = 0, peak_cap = 0;
   int bad = 0;
   memset(items, 0, sizeof items);
-  for (int step = 0; step < 20000 && !bad; step++) {
+  for (int step = 0; step < 40000 && !bad; step++) {
     item *it = &items[lcg(&seed) % N];
-    unsigned op = lcg(&seed) % 3;
-    if (!it->in) {
-      it->key = lcg(&seed) % 64; /* many equal keys: the address breaks ties */
-      yl__heap_insert(&h, &it->node, item_less);
+    /* removals outweigh insertions in the second half: the heap drains and shrinks */
+    unsigned op = lcg(&seed) % (step < 20000 ? 3 : 8);
+    if (!it->in && op < 3) {
+      it->key = lcg(&seed) % 64; /* many equal keys: the sequence breaks ties */
+      it->seq = seq++;
+      CHECK_INT(yl__heap_insert(&h, &it->node, it->key, it->seq), YL_OK);
       it->in = 1;
       count++;
-    } else if (op == 0) {
-      yl__heap_remove(&h, &it->node, item_less);
+    } else if (it->in && op == 0) {
+      yl__heap_remove(&h, &it->node);
       it->in = 0;
       count--;
-    } else if (op == 1 && h.min) {
-      item *m = YL__CONTAINER_OF(h.min, item, node);
-      yl__heap_remove(&h, h.min, item_less);
+    } else if (op >= 1 && h.n) {
+      item *m = YL__CONTAINER_OF(yl__heap_min(&h), item, node);
+      yl__heap_remove(&h, &m->node);
       m->in = 0;
       count--;
     }
     const item *want = NULL;
     for (int i = 0; i < N; i++)
-      if (items[i].in && (!want || item_less(&items[i].node, &want->node))) want = &items[i];
-    if ((want ? &want->node : NULL) != h.min) bad = 1;
-    if (h.n != count || heap_check(h.min, NULL, &bad) != count) bad = 1;
+      if (items[i].in && (!want || item_less(&items[i], want))) want = &items[i];
+    if ((want ? &want->node : NULL) != yl__heap_min(&h)) bad = 1;
+    if (h.n != count || !heap_ok(&h)) bad = 1;
     if (bad) yl_test_fail(__FILE__, __LINE__, "heap broken at step %d", step);
+    if (h.cap > peak_cap) peak_cap = h.cap;
   }
+  CHECK_INT(peak_cap, 512);
+  CHECK(h.cap <= YL__HEAP_MIN_CAP); /* drained: back to the smallest array */
+  while (h.n) yl__heap_remove(&h, yl__heap_min(&h));
+  yl__heap_free(&h);
 }
 
 /* ---- A million timers ---- */
