@@ -74,6 +74,23 @@ bool yl_test_same_time(double a, double b) {
   return d <= 1e-9 * scale;
 }
 
+yl_value_t yl_test_noop(yl_loop_t *loop, void *arg) {
+  (void)loop;
+  (void)arg;
+  return yl_none();
+}
+
+yl_value_t yl_test_stop(yl_loop_t *loop, void *arg) {
+  (void)arg;
+  yl_loop_stop(loop);
+  return yl_none();
+}
+
+yl_value_t yl_test_stop_traced(yl_loop_t *loop, void *arg) {
+  trace("stop");
+  return yl_test_stop(loop, arg);
+}
+
 static int selected(const char *name, int argc, char **argv) {
   int any = 0;
   for (int i = 1; i < argc; i++) {

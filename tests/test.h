@@ -52,6 +52,12 @@ const char *trace_get(void);
 #define CHECK_TRACE(...) CHECK_STR(trace_get(), yl_test_join((const char *[]){__VA_ARGS__, NULL}))
 const char *yl_test_join(const char **items);
 
+/* Loop callbacks the tests share: one that does nothing, one that stops the loop,
+ * and one that traces "stop" first. */
+yl_value_t yl_test_noop(yl_loop_t *loop, void *arg);
+yl_value_t yl_test_stop(yl_loop_t *loop, void *arg);
+yl_value_t yl_test_stop_traced(yl_loop_t *loop, void *arg);
+
 /* A loop time CPython recorded (b) is ours (a): its virtual clock adds (deadline - now)
  * to now where ours jumps to the deadline, which may differ in the last bit. */
 bool yl_test_same_time(double a, double b);

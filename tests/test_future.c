@@ -321,12 +321,6 @@ static yl_value_t fail_later(yl_loop_t *loop, void *arg) {
   return yl_none();
 }
 
-static yl_value_t stop_loop(yl_loop_t *loop, void *arg) {
-  (void)arg;
-  yl_loop_stop(loop);
-  return yl_none();
-}
-
 TEST(future_run_until_complete) {
   yl_loop_t *loop = vloop();
   yl_loop_set_exception_handler(loop, record, NULL);
@@ -365,7 +359,7 @@ TEST(future_run_until_complete) {
   yl_future_release(f);
   /* Stopped before the future is done; then completed by a second run. */
   f = yl_future_new(loop);
-  yl_loop_call_soon(loop, stop_loop, NULL, NULL);
+  yl_loop_call_soon(loop, yl_test_stop, NULL, NULL);
   yl_loop_call_later(loop, 5, set_later, f, NULL);
   CHECK_INT(yl_loop_run_until_complete(loop, f, &r, &err), YL_EEXC);
   CHECK_EXC(err, "RuntimeError: Event loop stopped before Future completed.");

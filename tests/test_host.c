@@ -9,12 +9,6 @@
 #include "loop.h" /* wake_at */
 #include "test.h"
 
-static yl_value_t nop(yl_loop_t *loop, void *arg) {
-  (void)loop;
-  (void)arg;
-  return yl_none();
-}
-
 static yl_value_t tr(yl_loop_t *loop, void *arg) {
   (void)loop;
   trace("%s", (const char *)arg);
@@ -64,7 +58,7 @@ TEST(host_waiting_outside_yl_main) {
 #ifdef __EMSCRIPTEN__
   CHECK(!yl_host_can_wait());
   yl_handle_t *h;
-  yl_loop_call_later(loop, 0.2, nop, NULL, &h);
+  yl_loop_call_later(loop, 0.2, yl_test_noop, NULL, &h);
   yl_value_t err;
   CHECK_INT(yl_loop_run_once(loop, &err), YL_EWOULDBLOCK);
   char msg[512] = "";
@@ -76,7 +70,7 @@ TEST(host_waiting_outside_yl_main) {
   yl_handle_release(h);
 #else
   CHECK(yl_host_can_wait());
-  yl_loop_call_later(loop, 0.01, nop, NULL, NULL);
+  yl_loop_call_later(loop, 0.01, yl_test_noop, NULL, NULL);
   CHECK_INT(yl_loop_run_once(loop, NULL), YL_OK);
   CHECK_INT(yl_loop_timer_count(loop), 0);
 #endif
@@ -95,22 +89,22 @@ TEST(host_scheduling_while_waiting_rearms_the_wake_up) {
   if (!loop) return;
   CHECK(isnan(loop->wake_at));
   yl_handle_t *a, *b;
-  yl_loop_call_at(loop, 105, nop, NULL, &a);
+  yl_loop_call_at(loop, 105, yl_test_noop, NULL, &a);
   CHECK(isnan(loop->wake_at));
 
   loop->wake_at = 105; /* as if waiting for a */
-  yl_loop_call_at(loop, 103, nop, NULL, &b);
+  yl_loop_call_at(loop, 103, yl_test_noop, NULL, &b);
   CHECK(loop->wake_at == 103);
-  yl_loop_call_at(loop, 104, nop, NULL, NULL);
-  yl_loop_call_later(loop, 10, nop, NULL, NULL);
+  yl_loop_call_at(loop, 104, yl_test_noop, NULL, NULL);
+  yl_loop_call_later(loop, 10, yl_test_noop, NULL, NULL);
   CHECK(loop->wake_at == 103);
   yl_handle_cancel(b);
   CHECK(loop->wake_at == 103);
-  yl_loop_call_at(loop, 100, nop, NULL, NULL); /* due now */
+  yl_loop_call_at(loop, 100, yl_test_noop, NULL, NULL); /* due now */
   CHECK(loop->wake_at == 100);
-  yl_loop_call_soon(loop, nop, NULL, NULL);
+  yl_loop_call_soon(loop, yl_test_noop, NULL, NULL);
   CHECK(loop->wake_at == -INFINITY);
-  yl_loop_call_at(loop, 99, nop, NULL, NULL);
+  yl_loop_call_at(loop, 99, yl_test_noop, NULL, NULL);
   yl_loop_stop(loop);
   CHECK(loop->wake_at == -INFINITY);
 
@@ -119,8 +113,8 @@ TEST(host_scheduling_while_waiting_rearms_the_wake_up) {
   CHECK(loop->wake_at == -INFINITY);
 
   loop->wake_at = NAN; /* not waiting */
-  yl_loop_call_soon(loop, nop, NULL, NULL);
-  yl_loop_call_at(loop, 50, nop, NULL, NULL);
+  yl_loop_call_soon(loop, yl_test_noop, NULL, NULL);
+  yl_loop_call_at(loop, 50, yl_test_noop, NULL, NULL);
   yl_loop_stop(loop);
   CHECK(isnan(loop->wake_at));
 

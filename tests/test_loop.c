@@ -29,13 +29,6 @@ static yl_value_t trt(yl_loop_t *loop, void *arg) {
 }
 
 /* Traces "stop" and stops the loop. */
-static yl_value_t stopper(yl_loop_t *loop, void *arg) {
-  (void)arg;
-  trace("stop");
-  yl_loop_stop(loop);
-  return yl_none();
-}
-
 /* Frees a loop that must be closable, and checks it was. */
 static void done(yl_loop_t *loop) { CHECK_INT(yl_loop_free(loop), YL_OK); }
 
@@ -107,7 +100,7 @@ TEST(loop_call_later_runs_by_deadline_at_exact_virtual_times) {
   yl_loop_call_later(loop, 0.3, trt, "c", NULL);
   yl_loop_call_later(loop, 0.1, trt, "a", NULL);
   yl_loop_call_later(loop, 0.2, trt, "b", NULL);
-  yl_loop_call_later(loop, 0.4, stopper, NULL, NULL);
+  yl_loop_call_later(loop, 0.4, yl_test_stop_traced, NULL, NULL);
   CHECK_INT(yl_loop_timer_count(loop), 4);
   CHECK_INT(yl_loop_run_forever(loop, NULL), YL_OK);
   CHECK_TRACE("a@0.1", "b@0.2", "c@0.3", "stop");
@@ -126,7 +119,7 @@ TEST(loop_equal_deadlines_run_in_scheduling_order) {
     /* deadlines 3, 1, 2, 3, 1, 2...: three groups, interleaved */
     CHECK_INT(yl_loop_call_at(loop, 1 + (i + 2) % 3, tr, names[i], NULL), YL_OK);
   }
-  yl_loop_call_at(loop, 3, stopper, NULL, NULL);
+  yl_loop_call_at(loop, 3, yl_test_stop_traced, NULL, NULL);
   CHECK_INT(yl_loop_run_forever(loop, NULL), YL_OK);
   char want[512] = "";
   for (int g = 1; g <= 3; g++)
@@ -154,7 +147,7 @@ TEST(loop_call_at_uses_loop_time) {
   CHECK_INT(yl_loop_call_later(loop, 2.5, trt, "later", &g), YL_OK);
   CHECK(yl_timer_when(h) == 102.5);
   CHECK(yl_timer_when(g) == 102.5); /* same deadline, scheduled second */
-  yl_loop_call_at(loop, 103, stopper, NULL, NULL);
+  yl_loop_call_at(loop, 103, yl_test_stop_traced, NULL, NULL);
   CHECK_INT(yl_loop_run_forever(loop, NULL), YL_OK);
   CHECK_TRACE("n@102.5", "later@102.5", "soon@102.5", "at2@102.5", "n+0.25@102.75", "stop");
   yl_handle_release(h);
@@ -174,7 +167,7 @@ TEST(loop_virtual_time_exact_timestamps) {
   yl_loop_t *loop = vloop(0);
   int n = 0;
   yl_loop_call_later(loop, 0.1, tick, &n, NULL);
-  yl_loop_call_later(loop, 3600, stopper, NULL, NULL); /* an hour, instantly */
+  yl_loop_call_later(loop, 3600, yl_test_stop_traced, NULL, NULL); /* an hour, instantly */
   CHECK_INT(yl_loop_run_forever(loop, NULL), YL_OK);
   CHECK_TRACE("0.10000000000000001", "0.20000000000000001", "0.30000000000000004", "0.40000000000000002",
               "stop");
@@ -206,7 +199,7 @@ TEST(loop_cancelled_handles_never_run) {
   yl_loop_call_soon(loop, tr, "a", &a);
   yl_loop_call_soon(loop, tr, "b", &b);
   yl_loop_call_later(loop, 10, trt, "t", &t);
-  yl_loop_call_later(loop, 1, stopper, NULL, NULL);
+  yl_loop_call_later(loop, 1, yl_test_stop_traced, NULL, NULL);
   CHECK(!yl_handle_cancelled(a));
   yl_handle_cancel(a);
   CHECK(yl_handle_cancelled(a));
@@ -307,7 +300,7 @@ static yl_value_t stop_and_schedule(yl_loop_t *loop, void *arg) {
   (void)arg;
   trace("stop");
   yl_loop_stop(loop);
-  yl_loop_call_soon(loop, stopper, NULL, NULL); /* queued after stop: next run */
+  yl_loop_call_soon(loop, yl_test_stop_traced, NULL, NULL); /* queued after stop: next run */
   return yl_none();
 }
 
@@ -390,7 +383,7 @@ TEST(loop_run_and_close_while_running_are_errors) {
   CHECK(!yl_loop_is_running(loop));
   CHECK(yl_loop_get_running() == NULL);
   yl_loop_call_soon(loop, reenter, other, NULL);
-  yl_loop_call_soon(loop, stopper, NULL, NULL);
+  yl_loop_call_soon(loop, yl_test_stop_traced, NULL, NULL);
   CHECK_INT(yl_loop_run_forever(loop, NULL), YL_OK);
   CHECK_TRACE("checked", "stop"); /* the loop went on */
   CHECK(!yl_loop_is_running(loop));
@@ -474,7 +467,7 @@ TEST(loop_exception_handler_gets_callback_errors_and_the_loop_goes_on) {
   yl_handle_set_name(h, "boom_cb");
   yl_loop_call_soon(loop, returns_a_value, NULL, NULL);
   yl_loop_call_later(loop, 1, raise_int, NULL, NULL);
-  yl_loop_call_later(loop, 2, stopper, NULL, NULL);
+  yl_loop_call_later(loop, 2, yl_test_stop_traced, NULL, NULL);
   CHECK_INT(yl_loop_run_forever(loop, NULL), YL_OK);
   CHECK_TRACE("boom", "value", "stop");
   CHECK_INT(s.calls, 2);

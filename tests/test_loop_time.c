@@ -18,13 +18,6 @@
 #include "queue.h" /* YL__CONTAINER_OF */
 #include "test.h"
 
-static yl_value_t stopper(yl_loop_t *loop, void *arg) {
-  (void)arg;
-  trace("stop");
-  yl_loop_stop(loop);
-  return yl_none();
-}
-
 static yl_value_t tr(yl_loop_t *loop, void *arg) {
   (void)loop;
   trace("%s", (const char *)arg);
@@ -48,12 +41,12 @@ static void real_time_sleep(void) {
   CHECK(loop != NULL);
   if (!loop) return;
   /* Warm up first, so valgrind's and qemu's translation of this code is not timed. */
-  yl_loop_call_later(loop, 0.001, stopper, NULL, NULL);
+  yl_loop_call_later(loop, 0.001, yl_test_stop_traced, NULL, NULL);
   CHECK_INT(yl_loop_run_forever(loop, NULL), YL_OK);
   double t0 = yl_loop_time(loop), wall0 = seconds(CLOCK_MONOTONIC);
   double cpu0 = seconds(CLOCK_PROCESS_CPUTIME_ID);
   yl_handle_t *h;
-  yl_loop_call_later(loop, 0.05, stopper, NULL, &h);
+  yl_loop_call_later(loop, 0.05, yl_test_stop_traced, NULL, &h);
   CHECK_INT(yl_loop_run_forever(loop, NULL), YL_OK);
   double wall = seconds(CLOCK_MONOTONIC) - wall0, cpu = seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
   CHECK_TRACE("stop", "stop");
@@ -118,7 +111,7 @@ static void real_time_sleep(void) {
   CHECK_INT(yl_loop_run_once(loop, NULL), YL_OK);
   CHECK_TRACE("soon", "zero");
   yl_handle_t *h;
-  yl_loop_call_later(loop, 0.5, stopper, NULL, &h);
+  yl_loop_call_later(loop, 0.5, yl_test_stop_traced, NULL, &h);
   yl_value_t err;
   CHECK_INT(yl_loop_run_forever(loop, &err), YL_EWOULDBLOCK);
   CHECK(yl_value_is_exc(err, yl_RuntimeError));
@@ -183,7 +176,7 @@ TEST(loop_readers_in_virtual_time) {
   CHECK_INT(yl_loop_add_reader(loop, p.a[0], reader_replaced, &p), YL_OK);
   CHECK_INT(yl_loop_add_reader(loop, p.b[0], reader_b, &p), YL_OK);
   CHECK_INT(yl_loop_add_reader(loop, p.a[0], reader_a, &p), YL_OK); /* replaces, keeps its place */
-  yl_loop_call_later(loop, 5, stopper, NULL, NULL);
+  yl_loop_call_later(loop, 5, yl_test_stop_traced, NULL, NULL);
   CHECK_INT(yl_loop_run_forever(loop, NULL), YL_OK);
   /* the readable pipes win over the jump to 5; then nothing is watched */
   CHECK_TRACE("a 1 @0", "stop");
@@ -310,7 +303,7 @@ TEST(loop_custom_clock_and_wait) {
   yl_loop_call_soon(loop, tr, "s", NULL);
   yl_loop_call_later(loop, 2, tr, "t2", NULL);
   yl_loop_call_at(loop, 52.0005, tr, "within resolution", NULL); /* due with t2 */
-  yl_loop_call_later(loop, 3, stopper, NULL, NULL);
+  yl_loop_call_later(loop, 3, yl_test_stop_traced, NULL, NULL);
   CHECK_INT(yl_loop_run_forever(loop, NULL), YL_OK);
   CHECK_TRACE("s", "t2", "within resolution", "stop");
   CHECK_INT(c.waits, 3);

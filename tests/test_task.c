@@ -65,12 +65,6 @@ static yl_value_t tr(yl_loop_t *loop, void *arg) {
   return yl_none();
 }
 
-static yl_value_t stop_cb(yl_loop_t *loop, void *arg) {
-  (void)arg;
-  yl_loop_stop(loop);
-  return yl_none();
-}
-
 /* A loop callback cancelling a future: trace "cancel True". */
 typedef struct {
   yl_future_t *f;
@@ -232,7 +226,7 @@ TEST(task_fire_and_forget) {
   yl_future_t *f = yl_future_new(loop);
   yl_future_cancel(f, NULL);
   yl_value_t err;
-  yl_loop_call_later(loop, 5, stop_cb, NULL, NULL);
+  yl_loop_call_later(loop, 5, yl_test_stop, NULL, NULL);
   CHECK_INT(yl_loop_run_forever(loop, &err), YL_OK);
   CHECK_TRACE("x start@0", "x woke@2", "x again@2", "end");
   CHECK_INT(yl_loop_all_tasks(loop, NULL, 0), 0);
@@ -619,7 +613,7 @@ TEST(task_closing_the_loop_abandons_pending_tasks) {
   yl_task_t *t = spawn(loop, "forever", forever, NULL);
   yl_task_t *w = spawn(loop, "outer", outer, t); /* awaits t */
   CHECK_INT(yl_task_new(loop, yl_gen_new("forever", forever, NULL), NULL), YL_OK); /* nobody holds it */
-  yl_loop_call_later(loop, 1, stop_cb, NULL, NULL);
+  yl_loop_call_later(loop, 1, yl_test_stop, NULL, NULL);
   CHECK_INT(yl_loop_run_forever(loop, NULL), YL_OK);
   CHECK_TRACE("start", "start");
   trace_reset();

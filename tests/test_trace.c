@@ -128,29 +128,17 @@ TEST(trace_yield_from_chain_in_snapshots) {
   finish();
 }
 
-static yl_value_t noop(yl_loop_t *loop, void *arg) {
-  (void)loop;
-  (void)arg;
-  return yl_none();
-}
-
-static yl_value_t stop_cb(yl_loop_t *loop, void *arg) {
-  (void)arg;
-  yl_loop_stop(loop);
-  return yl_none();
-}
-
 TEST(trace_loop_iterations_in_virtual_time) {
   yl_loop_options_t opts = {YL_CLOCK_VIRTUAL, 0, NULL};
   yl_loop_t *loop = yl_loop_new(&opts);
   yl_handle_t *h;
-  yl_loop_call_later(loop, 0.5, noop, NULL, &h);
+  yl_loop_call_later(loop, 0.5, yl_test_noop, NULL, &h);
   yl_handle_set_name(h, "later");
   yl_handle_release(h);
-  yl_loop_call_soon(loop, noop, NULL, &h);
+  yl_loop_call_soon(loop, yl_test_noop, NULL, &h);
   yl_handle_set_name(h, "soon");
   yl_handle_release(h);
-  yl_loop_call_later(loop, 1, stop_cb, NULL, &h);
+  yl_loop_call_later(loop, 1, yl_test_stop, NULL, &h);
   yl_handle_set_name(h, "stop");
   yl_handle_release(h);
   start();
