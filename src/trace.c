@@ -168,27 +168,26 @@ static void put_queue(jbuf_t *b, const yl__queue_t *q, bool *first) {
   }
 }
 
-static int timer_cmp(const void *a, const void *b) {
-  const yl_handle_t *x = *(const yl_handle_t *const *)a, *y = *(const yl_handle_t *const *)b;
-  if (x->when != y->when) return x->when < y->when ? -1 : 1;
-  return x->seq < y->seq ? -1 : x->seq > y->seq;
+/* The heap's own order, for qsort. */
+static int entry_cmp(const void *a, const void *b) {
+  return yl__heap_less(a, b) ? -1 : yl__heap_less(b, a);
 }
 
 /* The heap in the order its timers will run. */
 static void put_timers(jbuf_t *b, const yl_loop_t *loop) {
   size_t n = loop->timers.n;
-  const yl_handle_t **ts = n ? malloc(n * sizeof *ts) : NULL;
-  if (n && !ts) {
+  yl__heap_entry_t *es = n ? malloc(n * sizeof *es) : NULL;
+  if (n && !es) {
     b->failed = true;
     return;
   }
-  for (size_t i = 0; i < n; i++) ts[i] = YL__CONTAINER_OF(loop->timers.a[i].node, yl_handle_t, node.heap);
-  if (n > 1) qsort(ts, n, sizeof *ts, timer_cmp);
+  if (n) memcpy(es, loop->timers.a, n * sizeof *es);
+  if (n > 1) qsort(es, n, sizeof *es, entry_cmp);
   for (size_t i = 0; i < n; i++) {
     if (i) puts_(b, ",");
-    put_handle(b, ts[i], true);
+    put_handle(b, YL__CONTAINER_OF(es[i].node, yl_handle_t, node.heap), true);
   }
-  free(ts);
+  free(es);
 }
 
 static void put_tasks(jbuf_t *b, const yl_loop_t *loop) {
